@@ -1,0 +1,24 @@
+namespace Sambung.Web.Features.Chats;
+
+// What the composer form posts. Ids are made when the form is rendered, so a repeated post (double click,
+// network retry) carries the same ids and changes nothing the second time.
+public sealed class ComposerForm
+{
+    public Guid? ConversationId { get; set; }
+    public Guid MessageId { get; set; }
+    public Guid ReplyId { get; set; }
+    public Guid? ParentId { get; set; }
+    public long? ExpectedVersion { get; set; }
+    public string? Text { get; set; }
+}
+
+public sealed record ComposerModel(
+    Guid? ConversationId, Guid? ParentId, long Version, string Text = "", string? Error = null, bool OutOfBand = false)
+{
+    public Guid MessageId { get; } = Guid.CreateVersion7();
+    public Guid ReplyId { get; } = Guid.CreateVersion7();
+    public bool StartsConversation => ConversationId is null;
+    public string Action => ConversationId is { } id ? $"/c/{id}?handler=Send" : "/?handler=Start";
+
+    public static ComposerModel ForNewChat(string text = "", string? error = null) => new(null, null, 0, text, error);
+}

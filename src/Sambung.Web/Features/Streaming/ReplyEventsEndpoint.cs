@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Marten;
+using Microsoft.Extensions.Localization;
+using Sambung.Projections.Conversations;
+using Sambung.Web.Features.Accounts;
+using Sambung.Events.Conversations;
+using Sambung.Web.Features.Chats;
+using Wolverine;
+
+namespace Sambung.Web.Features.Streaming;
+
+// Server-Sent Events for one reply, consumed by htmx's SSE extension:
+//   snapshot: the text so far (replaces what the bubble shows, so a reconnect never duplicates text)
+//   delta:    each new piece of text, HTML-encoded (htmx swaps it as HTML)
+//   final:    the finished message rendered as sanitised markdown, plus out-of-band updates
+//   done:     tells the extension to close the connection instead of reconnecting
+// Bytes sent stay linear in the reply's length: each delta is sent once, the snapshot once per connection.
+public static class ReplyEventsEndpoint
+{
+    public static string UrlFor(Guid conversationId, Guid replyId) => $"/chats/{conversationId}/replies/{replyId}/events";
+
+    public static void MapReplyEvents(this IEndpointRouteBuilder app) =>
+        app.MapGet("/chats/{conversationId:guid}/replies/{replyId:guid}/events",
+            async (Guid conversationId, Guid replyId, IQuerySession session, CurrentUser user, LiveReplies live,
+                IStringLocalizer<SharedResource> text, IMessageBus bus, CancellationToken ct) =>
+            {
+                var node = await session.LoadAsync<TreeNode>(replyId, ct);
+                if (node is null || node.ConversationId != conversationId || node.OwnerId != user.Id)
+                    return Results.NotFound();
+                return TypedResults.ServerSentEvents(Stream(conversationId, replyId, session, live, text, bus, ct));
+            });
+
+    // The finished bubble body replaces the streaming one (dropping its SSE wiring and aria-busy); out of band, the
+    // Stop button goes, the composer learns the new version, and screen readers hear that the reply ended.
+    private static string Final(TreeNode node, ConversationTree tree, IStringLocalizer text) =>
+        MessageBody.Element(node, text)
+        + $"<div class=\"message-actions\" id=\"actions-{node.Id}\" hx-swap-oob=\"true\"></div>"
+        + ComposerVersion.OutOfBand(tree.Version)
+        + $"<div id=\"chat-status\" hx-swap-oob=\"innerHTML\">{WebUtility.HtmlEncode(text[$"Reply.Ended.{node.Status}"])}</div>";
+
+    private static async IAsyncEnumerable<SseItem<string>> Stream(
+        Guid conversationId, Guid replyId, IQuerySession session, LiveReplies live, IStringLocalizer text,
+        IMessageBus bus, [EnumeratorCancellation] CancellationToken ct)
+    {
+        if (live.Find(replyId) is { } reply)
+        {
+            var (soFar, updates) = reply.Watch();
+            yield return new(WebUtility.HtmlEncode(soFar), "snapshot");
+            if (updates is not null)
+            {
+                try
+                {
+                    await foreach (var delta in updates.ReadAllAsync(ct))
+                        yield return new(WebUtility.HtmlEncode(delta), "delta");
+                }
+                finally
+                {
+                    reply.Unwatch(updates);
+                }
+            }
+        }
+
+        // The reply has ended (its end is stored before watchers are released): send what is stored.
+        var node = await session.LoadAsync<TreeNode>(replyId, ct);
+        if (node is { IsPending: true } && live.Find(replyId) is null)
+        {
+            // Nothing is generating it any more (the server restarted mid-reply): say so instead of waiting forever.
+            await bus.InvokeAsync<CommandResult>(new FailReply(conversationId, replyId, ReplyErrorKinds.Interrupted,
+                "The server restarted while replying.", node.Text), ct);
+            node = await session.LoadAsync<TreeNode>(replyId, ct);
+        }
+        var tree = await session.LoadAsync<ConversationTree>(conversationId, ct);
+        if (node is not null && tree is not null)
+            yield return new(Final(node, tree, text), "final");
+        yield return new("", "done");
+    }
+}
