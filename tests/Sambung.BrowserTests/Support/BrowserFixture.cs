@@ -1,0 +1,59 @@
+using Microsoft.Playwright;
+using Npgsql;
+using Sambung.FakeProviders;
+
+namespace Sambung.BrowserTests.Support;
+
+// One app process, one fake provider and one Chromium for the whole browser collection; each test gets a fresh
+// browser context (its own cookies and storage).
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public FakeLlmServer Llm { get; private set; } = null!;
+    public RunningApp App { get; private set; } = null!;
+    private IPlaywright playwright = null!;
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var server = Environment.GetEnvironmentVariable("SAMBUNG_TEST_PG")
+            ?? throw new InvalidOperationException("SAMBUNG_TEST_PG is not set. Run the tests with ./test.sh.");
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = "sambung_test_browser" }.ConnectionString;
+        await RunningApp.ResetDatabaseAsync(connectionString);
+
+        Llm = await FakeLlmServer.StartAsync();
+        App = await RunningApp.StartAsync(connectionString, new Dictionary<string, string>
+        {
+            ["OPENAI_BASE_URL"] = Llm.OpenAIBaseUrl,
+            ["OPENAI_API_KEY"] = "test-key",
+            ["SAMBUNG_DEFAULT_MODEL"] = "fake-gpt",
+        });
+
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("SAMBUNG_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync(string? locale = null)
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = App.BaseUrl, Locale = locale ?? "en-US" });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        playwright.Dispose();
+        await App.DisposeAsync();
+        await Llm.DisposeAsync();
+    }
+}
+
+[CollectionDefinition("browser")]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>;
