@@ -13,6 +13,8 @@ public static class SambungStore
     public static void Configure(StoreOptions opts)
     {
         opts.DatabaseSchemaName = Schema;
+        // pgvector backs semantic search; created with the rest of the schema so every deployment has it.
+        opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("vector"));
 
         opts.Events.AddEventTypes([
             typeof(ConversationStarted), typeof(UserMessagePosted), typeof(ReplyRequested), typeof(ReplyCompleted),

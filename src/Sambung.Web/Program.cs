@@ -46,6 +46,7 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<CurrentUser>();
 builder.Services.AddChatProviders(builder.Configuration);
 builder.Services.AddReplyStreaming();
+builder.Services.AddHostedService<HandlerWarmup>();
 
 builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
 builder.Services.AddRazorPages()

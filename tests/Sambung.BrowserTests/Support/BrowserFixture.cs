@@ -42,7 +42,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = App.BaseUrl, Locale = locale ?? "en-US" });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        // Generous: a cold app on a busy 2-core CI machine is slow; these are waits, not speed goals.
+        page.SetDefaultTimeout(30_000);
+        page.Context.SetDefaultTimeout(30_000);
         return page;
     }
 

@@ -1,0 +1,45 @@
+using Sambung.Events.Conversations;
+using Sambung.Web.Features.Chats;
+using Wolverine;
+
+namespace Sambung.Web.Infrastructure;
+
+// Wolverine compiles each handler the first time its message is used (about 3 s on 2 cores). Sending each one a
+// command that changes nothing, in the background right after start-up, keeps that pause away from the first
+// person who sends a message.
+public sealed class HandlerWarmup(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, ILogger<HandlerWarmup> log) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() => _ = Task.Run(WarmUpAsync));
+        return Task.CompletedTask;
+    }
+
+    private async Task WarmUpAsync()
+    {
+        var nobody = Guid.Empty;
+        object[] noOps =
+        [
+            new StartConversation(Guid.CreateVersion7(), "", nobody, "", nobody, new("", "")), // refused: empty text
+            new SendMessage(new PostUserMessage(nobody, nobody, null, "", nobody, ""), null),   // not found
+            new CompleteReply(nobody, nobody, "", "", new(0, 0), null, TimeSpan.Zero, ""),    // not found
+            new FailReply(nobody, nobody, "", "", ""),
+            new StopReply(nobody, nobody, "", ""),
+        ];
+        foreach (var command in noOps)
+        {
+            if (lifetime.ApplicationStopping.IsCancellationRequested) return;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync<CommandResult>(command, lifetime.ApplicationStopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Warm-up of the {Command} handler failed", command.GetType().Name);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
