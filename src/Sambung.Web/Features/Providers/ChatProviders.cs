@@ -14,7 +14,8 @@ public sealed class ChatProviders(IConfiguration config)
 
     private readonly ConcurrentDictionary<string, IChatClient> clients = new();
 
-    public ModelRef DefaultModel { get; } = new(OpenAI, config["SAMBUNG_DEFAULT_MODEL"] ?? config["Sambung:DefaultModel"] ?? "gpt-4o-mini");
+    public ModelRef DefaultModel { get; } =
+        new(OpenAI, NullIfBlank(config["SAMBUNG_DEFAULT_MODEL"]) ?? NullIfBlank(config["Sambung:DefaultModel"]) ?? "gpt-4o-mini");
 
     public bool IsConfigured(string provider) => provider == OpenAI && (OpenAIKey is not null || OpenAIBaseUrl is not null);
 
