@@ -24,4 +24,20 @@ public static class Refusals
     public const string ReplyInProgress = "ReplyInProgress";
     public const string NotAReply = "NotAReply";
     public const string IdAlreadyUsed = "IdAlreadyUsed";
+    public const string NotAUserMessage = "NotAUserMessage";
+    public const string BranchHidden = "BranchHidden";
+    public const string OnlyBranch = "OnlyBranch";
+    public const string NothingToMerge = "NothingToMerge";
+    public const string EmptyTitle = "EmptyTitle";
+    public const string TitleTooLong = "TitleTooLong";
+    public const string InvalidTag = "InvalidTag";
+    public const string TooManyTags = "TooManyTags";
+    public const string InvalidModel = "InvalidModel";
+    public const string SystemPromptTooLong = "SystemPromptTooLong";
+    public const string InvalidParameters = "InvalidParameters";
+    public const string InTrash = "InTrash";
+    public const string InvalidFolderName = "InvalidFolderName";
+    public const string FolderExists = "FolderExists";
+    public const string TooManyFolders = "TooManyFolders";
+    public const string TagExists = "TagExists";
 }

@@ -1,7 +1,12 @@
 using JasperFx.Events.Projections;
 using Marten;
 using Sambung.Events.Conversations;
+using Sambung.Events.Library;
+using Sambung.Projections.Audit;
 using Sambung.Projections.Conversations;
+using Sambung.Projections.Library;
+using Sambung.Projections.Search;
+using Sambung.Projections.Usage;
 
 namespace Sambung.Projections;
 
@@ -10,29 +15,72 @@ public static class SambungStore
 {
     public const string Schema = "sambung";
 
+    public static readonly Type[] EventTypes =
+    [
+        typeof(ConversationStarted), typeof(UserMessagePosted), typeof(UserMessageEdited), typeof(ReplyRequested),
+        typeof(ReplyCompleted), typeof(ReplyFailed), typeof(ReplyStopped), typeof(FallbackTaken), typeof(BranchSelected),
+        typeof(BranchesMerged), typeof(BranchHidden), typeof(BranchRestored), typeof(ConversationRenamed),
+        typeof(ConversationPinned), typeof(ConversationUnpinned), typeof(ConversationMovedToFolder),
+        typeof(ConversationTagged), typeof(ConversationUntagged), typeof(ModelChanged), typeof(SystemPromptChanged),
+        typeof(GenerationParametersChanged), typeof(ConversationDeleted), typeof(ConversationRestored),
+        typeof(ConversationPurged),
+        typeof(FolderCreated), typeof(FolderRenamed), typeof(FolderDeleted), typeof(TagCreated), typeof(TagRenamed),
+        typeof(TagDeleted),
+    ];
+
     public static void Configure(StoreOptions opts)
     {
         opts.DatabaseSchemaName = Schema;
         // pgvector backs semantic search; created with the rest of the schema so every deployment has it.
         opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("vector"));
+        opts.Storage.ExtendedSchemaObjects.Add(MessageSearchProjection.Table());
 
-        opts.Events.AddEventTypes([
-            typeof(ConversationStarted), typeof(UserMessagePosted), typeof(ReplyRequested), typeof(ReplyCompleted),
-            typeof(ReplyFailed), typeof(ReplyStopped), typeof(FallbackTaken),
-        ]);
+        opts.Events.AddEventTypes(EventTypes);
+        opts.Events.MetadataConfig.HeadersEnabled = true; // where a change came from, for the audit trail
+        AddMaskingRules(opts);
 
-        // Read right after a write by the same user: inline, in the same transaction as the events.
+        // What a user reads right after writing: inline, in the same transaction as the events.
         opts.Projections.Add<ConversationTreeProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<ChatListItemProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<TreeNodeProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<MessageSearchProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<LibraryViewProjection>(ProjectionLifecycle.Inline);
+        // Analytics and audit: async, they may trail the writes and never slow them down.
+        opts.Projections.Add<UsageDayProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add(new AuditProjection(), ProjectionLifecycle.Async, ProjectionNames.Audit);
 
         opts.Schema.For<ChatListItem>()
             .Duplicate(x => x.OwnerId, notNull: true)
             .Duplicate(x => x.UpdatedAt, pgType: "timestamptz", notNull: true)
-            .Duplicate(x => x.Pinned, notNull: true);
+            .Duplicate(x => x.Pinned, notNull: true)
+            .Duplicate(x => x.InTrash, notNull: true);
         opts.Schema.For<ConversationTree>().Duplicate(x => x.OwnerId, notNull: true);
         opts.Schema.For<TreeNode>()
             .Duplicate(x => x.ConversationId, notNull: true)
             .Duplicate(x => x.ParentId);
+        opts.Schema.For<UsageDay>().Duplicate(x => x.OwnerId, notNull: true).Duplicate(x => x.Day, pgType: "date", notNull: true);
+        opts.Schema.For<AuditEntry>().Duplicate(x => x.StreamId, notNull: true).Duplicate(x => x.Sequence, notNull: true);
     }
+
+    // Purging a conversation blanks every piece of text its events hold (see ConversationPurging).
+    private static void AddMaskingRules(StoreOptions opts)
+    {
+        opts.Events.AddMaskingRuleForProtectedInformation<ConversationStarted>(e => e with { Title = "", SystemPrompt = null });
+        opts.Events.AddMaskingRuleForProtectedInformation<UserMessagePosted>(e => e with { Text = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<UserMessageEdited>(e => e with { Text = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<ReplyRequested>(e => e with { Context = e.Context with { SystemPrompt = null } });
+        opts.Events.AddMaskingRuleForProtectedInformation<ReplyCompleted>(e => e with { Text = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<ReplyFailed>(e => e with { PartialText = "", Message = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<ReplyStopped>(e => e with { PartialText = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<BranchesMerged>(e => e with { Text = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<ConversationRenamed>(e => e with { Title = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<ConversationTagged>(e => e with { Tag = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<ConversationUntagged>(e => e with { Tag = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<SystemPromptChanged>(e => e with { SystemPrompt = null });
+    }
+}
+
+public static class ProjectionNames
+{
+    public const string Audit = "Audit";
 }

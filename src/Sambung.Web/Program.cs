@@ -8,6 +8,7 @@ using Sambung.Web;
 using Sambung.Web.Features.Accounts;
 using Sambung.Web.Features.Chats;
 using Sambung.Web.Features.Health;
+using Sambung.Web.Features.Library;
 using Sambung.Web.Features.Providers;
 using Sambung.Web.Features.Streaming;
 using Sambung.Web.Infrastructure;
@@ -24,6 +25,7 @@ builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddMarten(opts =>
     {
         SambungStore.Configure(opts);
+        opts.Listeners.Add(new AuditSource(new HttpContextAccessor()));
         // Self-hosters upgrade by restarting: the schema follows the code. Set Sambung__ApplySchemaOnStart=false
         // to manage it yourself (dotnet Sambung.Web.dll db-apply).
         opts.AutoCreateSchemaObjects = builder.Configuration.GetValue("Sambung:ApplySchemaOnStart", true)
@@ -38,15 +40,24 @@ builder.Services.AddMarten(opts =>
 builder.Host.UseWolverine(opts =>
 {
     opts.Policies.AutoApplyTransactions();
+    // Work that must happen after a commit, even across a crash: kept in PostgreSQL until done.
+    opts.LocalQueue("privacy").UseDurableInbox();
+    opts.PublishMessage<MaskPurgedConversation>().ToLocalQueue("privacy");
     opts.Discovery.IncludeAssembly(typeof(Program).Assembly);
 });
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<CurrentUser>();
+builder.Services.AddSingleton<ConversationCache>();
+builder.Services.AddSingleton<ConversationStreams>();
+builder.Services.AddSingleton<LibraryStreams>();
 builder.Services.AddChatProviders(builder.Configuration);
 builder.Services.AddReplyStreaming();
 builder.Services.AddHostedService<HandlerWarmup>();
+builder.Services.AddSingleton<TrashSweeper>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<TrashSweeper>());
+builder.Services.AddSingleton<ProjectionRebuilder>();
 
 builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
 builder.Services.AddRazorPages()

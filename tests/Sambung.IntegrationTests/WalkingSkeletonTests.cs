@@ -52,8 +52,8 @@ public sealed class WalkingSkeletonTests(AppFixture app) : AppTest(app)
         var item = await session.LoadAsync<ChatListItem>(id);
         Assert.Equal(("Hello", 2), (item!.Title, item.MessageCount));
         var path = await session.ActivePathAsync(tree, default);
-        Assert.Equal([messageId, replyId], path.Select(n => n.Id));
-        Assert.Equal(ReplyStatus.Completed, path[1].Status);
+        Assert.Equal([messageId, replyId], path.Select(n => n.Node.Id));
+        Assert.Equal(ReplyStatus.Completed, path[1].Node.Status);
 
         var page = await Host.GetAsText($"/c/{id}");
         Assert.Contains("Hi <strong>there</strong>, friend.", page);

@@ -2,29 +2,39 @@ using System.Collections.Immutable;
 
 namespace Sambung.Events.Conversations;
 
-// The write model of one conversation: just what decisions need (the tree's shape, statuses, texts for building
-// what the model sees), folded from the stream. Immutable: each Apply returns a new value.
+public enum ConversationLifecycle { Active, Trashed, Purged }
+
+// The write model of one conversation: what decisions need (the tree's shape and texts, statuses, settings),
+// folded from its stream. Immutable: each Apply returns a new value, so a cached state can be shared safely.
 public sealed record Conversation(
     Guid Id,
     string OwnerId,
     string Title,
+    bool TitleSetByUser,
     ModelRef Model,
     string? SystemPrompt,
     GenerationParameters Parameters,
     Guid ActiveLeafId,
     ImmutableDictionary<Guid, ConversationNode> Nodes,
+    bool Pinned,
+    Guid? FolderId,
+    ImmutableSortedSet<string> Tags,
+    ConversationLifecycle Lifecycle,
+    DateTimeOffset? DeletedAt,
     long Version)
 {
+    public static readonly StringComparer TagComparer = StringComparer.OrdinalIgnoreCase;
+
     public ConversationNode Root => Nodes[Id];
 
     public static Conversation Create(ConversationStarted e) => new(
-        e.ConversationId, e.OwnerId, e.Title, e.Model, e.SystemPrompt, new GenerationParameters(), e.ConversationId,
+        e.ConversationId, e.OwnerId, e.Title, false, e.Model, e.SystemPrompt, new GenerationParameters(), e.ConversationId,
         ImmutableDictionary<Guid, ConversationNode>.Empty.Add(e.ConversationId, ConversationNode.RootOf(e)),
-        Version: 1);
+        false, null, ImmutableSortedSet.Create<string>(TagComparer), ConversationLifecycle.Active, null, Version: 1);
 
-    public static Conversation? Fold(IEnumerable<object> events)
+    public static Conversation? Fold(IEnumerable<object> events, Conversation? from = null)
     {
-        Conversation? state = null;
+        var state = from;
         foreach (var e in events)
             state = state is null ? (e is ConversationStarted started ? Create(started) : null) : state.Apply(e);
         return state;
@@ -32,16 +42,39 @@ public sealed record Conversation(
 
     public Conversation Apply(object e) => (e switch
     {
-        UserMessagePosted x => AddChild(x.ParentId, ConversationNode.UserMessage(x.NodeId, x.ParentId, x.Text, x.At))
-            with { ActiveLeafId = x.NodeId },
-        ReplyRequested x => AddChild(x.ParentId, ConversationNode.Reply(x.NodeId, x.ParentId, x.Model, x.At))
-            with { ActiveLeafId = x.NodeId },
+        UserMessagePosted x => AddChild(ConversationNode.UserMessage(x.NodeId, x.ParentId, x.Text, null, x.At)),
+        UserMessageEdited x => AddChild(ConversationNode.UserMessage(x.NodeId, x.ParentId, x.Text, x.EditOf, x.At)),
+        ReplyRequested x => AddChild(ConversationNode.Reply(x.NodeId, x.ParentId, x.Model, x.At)),
+        BranchesMerged x => AddChild(ConversationNode.Merged(x.NodeId, x.ParentId, x.Text, x.SourceNodeIds, x.At)),
         ReplyCompleted x => Update(x.NodeId, n => n with { Text = x.Text, Status = ReplyStatus.Completed }),
-        ReplyFailed x => Update(x.NodeId, n => n with { Text = x.PartialText, Status = ReplyStatus.Failed }),
+        ReplyFailed x => Update(x.NodeId, n => n with { Text = x.PartialText, Status = x.Status }),
         ReplyStopped x => Update(x.NodeId, n => n with { Text = x.PartialText, Status = ReplyStatus.Stopped }),
         FallbackTaken x => Update(x.NodeId, n => n with { Model = x.To }),
+        BranchSelected x => Select(x.LeafId),
+        BranchHidden x => Update(x.NodeId, n => n with { Hidden = true }),
+        BranchRestored x => Update(x.NodeId, n => n with { Hidden = false }),
+        ConversationRenamed x => this with { Title = x.Title, TitleSetByUser = TitleSetByUser || !x.Automatic },
+        ConversationPinned => this with { Pinned = true },
+        ConversationUnpinned => this with { Pinned = false },
+        ConversationMovedToFolder x => this with { FolderId = x.FolderId },
+        ConversationTagged x => this with { Tags = Tags.Add(x.Tag) },
+        ConversationUntagged x => this with { Tags = Tags.Remove(x.Tag) },
+        ModelChanged x => this with { Model = x.Model },
+        SystemPromptChanged x => this with { SystemPrompt = x.SystemPrompt },
+        GenerationParametersChanged x => this with { Parameters = x.Parameters },
+        ConversationDeleted x => this with { Lifecycle = ConversationLifecycle.Trashed, DeletedAt = x.At },
+        ConversationRestored => this with { Lifecycle = ConversationLifecycle.Active, DeletedAt = null },
+        ConversationPurged => this with
+        {
+            Lifecycle = ConversationLifecycle.Purged, Title = "", SystemPrompt = null, Tags = Tags.Clear(), ActiveLeafId = Id,
+            Nodes = ImmutableDictionary<Guid, ConversationNode>.Empty.Add(Id, Root with { Children = [], SelectedChild = null }),
+        },
         _ => this,
     }) with { Version = Version + 1 };
+
+    public bool Has(Guid nodeId) => Nodes.ContainsKey(nodeId);
+
+    public ConversationNode? Find(Guid nodeId) => Nodes.GetValueOrDefault(nodeId);
 
     // The nodes from the root's first child down to the given node (the root itself is not a message).
     public IReadOnlyList<ConversationNode> PathTo(Guid nodeId)
@@ -55,16 +88,43 @@ public sealed record Conversation(
 
     public IReadOnlyList<ConversationNode> ActivePath => PathTo(ActiveLeafId);
 
-    public bool Has(Guid nodeId) => Nodes.ContainsKey(nodeId);
+    public IEnumerable<ConversationNode> VisibleChildren(Guid nodeId) =>
+        Nodes[nodeId].Children.Select(id => Nodes[id]).Where(n => !n.Hidden);
 
-    public ConversationNode? Find(Guid nodeId) => Nodes.GetValueOrDefault(nodeId);
+    // A node is visible when neither it nor any ancestor is hidden.
+    public bool IsVisible(Guid nodeId) => PathTo(nodeId).All(n => !n.Hidden);
 
-    private Conversation AddChild(Guid parentId, ConversationNode child) => this with
+    // The leaf a branch leads to: down through the child chosen last time, else the newest visible child.
+    public Guid LeafUnder(Guid nodeId)
     {
-        Nodes = Nodes
-            .SetItem(child.Id, child)
-            .SetItem(parentId, Nodes[parentId] with { Children = Nodes[parentId].Children.Add(child.Id) }),
-    };
+        var current = Nodes[nodeId];
+        while (true)
+        {
+            var next = current.SelectedChild is { } chosen && Nodes.TryGetValue(chosen, out var c) && !c.Hidden
+                ? c
+                : VisibleChildren(current.Id).LastOrDefault();
+            if (next is null) return current.Id;
+            current = next;
+        }
+    }
+
+    private Conversation AddChild(ConversationNode child) =>
+        (this with
+        {
+            Nodes = Nodes
+                .SetItem(child.Id, child)
+                .SetItem(child.ParentId!.Value, Nodes[child.ParentId.Value] with { Children = Nodes[child.ParentId.Value].Children.Add(child.Id) }),
+        }).Select(child.Id);
+
+    // Remembers, at every node on the way, which child leads to the selected leaf.
+    private Conversation Select(Guid leafId)
+    {
+        if (!Nodes.ContainsKey(leafId)) return this;
+        var nodes = Nodes.ToBuilder();
+        for (var id = leafId; nodes[id].ParentId is { } parent; id = parent)
+            nodes[parent] = nodes[parent] with { SelectedChild = id };
+        return this with { ActiveLeafId = leafId, Nodes = nodes.ToImmutable() };
+    }
 
     private Conversation Update(Guid nodeId, Func<ConversationNode, ConversationNode> change) =>
         Nodes.TryGetValue(nodeId, out var node) ? this with { Nodes = Nodes.SetItem(nodeId, change(node)) } : this;
@@ -78,16 +138,26 @@ public sealed record ConversationNode(
     ReplyStatus Status,
     ModelRef? Model,
     ImmutableList<Guid> Children,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    Guid? EditOf = null,
+    bool Hidden = false,
+    Guid? SelectedChild = null,
+    IReadOnlyList<Guid>? MergedFrom = null)
 {
     public bool IsPending => Kind == NodeKind.Assistant && Status == ReplyStatus.Requested;
+
+    // Where a new user message may go: under the root, a reply that has ended, or a merge node.
+    public bool AcceptsMessages => Kind is NodeKind.Root or NodeKind.Merge || (Kind == NodeKind.Assistant && !IsPending);
 
     public static ConversationNode RootOf(ConversationStarted e) =>
         new(e.ConversationId, null, NodeKind.Root, "", ReplyStatus.None, null, [], e.At);
 
-    public static ConversationNode UserMessage(Guid id, Guid parentId, string text, DateTimeOffset at) =>
-        new(id, parentId, NodeKind.User, text, ReplyStatus.None, null, [], at);
+    public static ConversationNode UserMessage(Guid id, Guid parentId, string text, Guid? editOf, DateTimeOffset at) =>
+        new(id, parentId, NodeKind.User, text, ReplyStatus.None, null, [], at, EditOf: editOf);
 
     public static ConversationNode Reply(Guid id, Guid parentId, ModelRef model, DateTimeOffset at) =>
         new(id, parentId, NodeKind.Assistant, "", ReplyStatus.Requested, model, [], at);
+
+    public static ConversationNode Merged(Guid id, Guid parentId, string text, IReadOnlyList<Guid> sources, DateTimeOffset at) =>
+        new(id, parentId, NodeKind.Merge, text, ReplyStatus.None, null, [], at, MergedFrom: sources);
 }

@@ -31,12 +31,66 @@ public sealed record ReplyRequested(
     Guid NodeId, Guid ParentId, ModelRef Model, GenerationParameters Parameters, PromptContext Context,
     string By, DateTimeOffset At, Guid? RegenerationOf = null);
 
+// The end of a reply carries whose it is and which model answered, so usage needs nothing but this event.
 public sealed record ReplyCompleted(
     Guid NodeId, string Text, string FinishReason, TokenUsage Usage, TimeSpan? TimeToFirstToken, TimeSpan Duration,
-    string ProviderModelId, DateTimeOffset At);
+    string ProviderModelId, DateTimeOffset At, string OwnerId = "", ModelRef? Model = null);
 
-public sealed record ReplyFailed(Guid NodeId, string ErrorKind, string Message, string PartialText, DateTimeOffset At);
+public sealed record ReplyFailed(
+    Guid NodeId, string ErrorKind, string Message, string PartialText, DateTimeOffset At, string OwnerId = "", ModelRef? Model = null,
+    TimeSpan? Duration = null)
+{
+    // The kind of failure that means "nothing was generating it any more" (a restart), not a provider error.
+    public const string InterruptedKind = "interrupted";
 
-public sealed record ReplyStopped(Guid NodeId, string PartialText, string By, DateTimeOffset At);
+    public ReplyStatus Status => ErrorKind == InterruptedKind ? ReplyStatus.Interrupted : ReplyStatus.Failed;
+}
+
+public sealed record ReplyStopped(Guid NodeId, string PartialText, string By, DateTimeOffset At, ModelRef? Model = null);
 
 public sealed record FallbackTaken(Guid NodeId, ModelRef From, ModelRef To, string Reason, DateTimeOffset At);
+
+// Editing never overwrites: the edit is a new user node beside the original (same parent), which stays.
+public sealed record UserMessageEdited(Guid NodeId, Guid ParentId, Guid EditOf, string Text, string By, DateTimeOffset At);
+
+// Makes the path to this leaf the one the page shows (switching versions, picking a compared reply).
+public sealed record BranchSelected(Guid LeafId, string By, DateTimeOffset At);
+
+public enum MergeStrategy { Verbatim, Summary }
+
+// Merging branch B into branch A: a node under A's leaf carrying B's turns (verbatim or summarised) as context
+// for what follows, with where they came from.
+public sealed record BranchesMerged(
+    Guid NodeId, Guid ParentId, Guid SourceLeafId, IReadOnlyList<Guid> SourceNodeIds, MergeStrategy Strategy, string Text,
+    string By, DateTimeOffset At);
+
+// Reversible pruning: a hidden node (and what grows under it) is out of the way but restorable.
+public sealed record BranchHidden(Guid NodeId, Guid ParentId, string By, DateTimeOffset At);
+
+public sealed record BranchRestored(Guid NodeId, Guid ParentId, string By, DateTimeOffset At);
+
+public sealed record ConversationRenamed(string Title, bool Automatic, string By, DateTimeOffset At);
+
+public sealed record ConversationPinned(string By, DateTimeOffset At);
+
+public sealed record ConversationUnpinned(string By, DateTimeOffset At);
+
+public sealed record ConversationMovedToFolder(Guid? FolderId, string By, DateTimeOffset At);
+
+public sealed record ConversationTagged(string Tag, string By, DateTimeOffset At);
+
+public sealed record ConversationUntagged(string Tag, string By, DateTimeOffset At);
+
+public sealed record ModelChanged(ModelRef Model, string By, DateTimeOffset At);
+
+public sealed record SystemPromptChanged(string? SystemPrompt, string By, DateTimeOffset At);
+
+public sealed record GenerationParametersChanged(GenerationParameters Parameters, string By, DateTimeOffset At);
+
+// To Trash: restorable until purged (by the user, after 30 days, or with the account).
+public sealed record ConversationDeleted(string By, DateTimeOffset At);
+
+public sealed record ConversationRestored(string By, DateTimeOffset At);
+
+// The content is gone: every text in this stream is masked and the stream archived. Only the fact remains.
+public sealed record ConversationPurged(string By, string Reason, IReadOnlyList<Guid> NodeIds, DateTimeOffset At);

@@ -10,6 +10,10 @@ public sealed record ChatListItem
     public string OwnerId { get; init; } = "";
     public string Title { get; init; } = "";
     public bool Pinned { get; init; }
+    public Guid? FolderId { get; init; }
+    public List<string> Tags { get; init; } = [];
+    public bool InTrash { get; init; }
+    public DateTimeOffset? DeletedAt { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public string Snippet { get; init; } = "";
@@ -24,15 +28,31 @@ public sealed partial class ChatListItemProjection : SingleStreamProjection<Chat
 
     public ChatListItem Create(ConversationStarted e) => new()
     {
-        Id = e.ConversationId, OwnerId = e.OwnerId, Title = e.Title, CreatedAt = e.At, UpdatedAt = e.At,
-        Model = e.Model.ToString(),
+        Id = e.ConversationId, OwnerId = e.OwnerId, Title = e.Title, CreatedAt = e.At, UpdatedAt = e.At, Model = e.Model.ToString(),
     };
 
-    public ChatListItem Apply(UserMessagePosted e, ChatListItem item) =>
-        item with { UpdatedAt = e.At, Snippet = Snip(e.Text), MessageCount = item.MessageCount + 1 };
+    public ChatListItem Apply(UserMessagePosted e, ChatListItem item) => Said(item, e.Text, e.At);
+    public ChatListItem Apply(UserMessageEdited e, ChatListItem item) => Said(item, e.Text, e.At);
+    public ChatListItem Apply(ReplyCompleted e, ChatListItem item) => Said(item, e.Text, e.At);
+    public ChatListItem Apply(ConversationRenamed e, ChatListItem item) => item with { Title = e.Title };
+    public ChatListItem Apply(ConversationPinned e, ChatListItem item) => item with { Pinned = true };
+    public ChatListItem Apply(ConversationUnpinned e, ChatListItem item) => item with { Pinned = false };
+    public ChatListItem Apply(ConversationMovedToFolder e, ChatListItem item) => item with { FolderId = e.FolderId };
+    public ChatListItem Apply(ModelChanged e, ChatListItem item) => item with { Model = e.Model.ToString() };
 
-    public ChatListItem Apply(ReplyCompleted e, ChatListItem item) =>
-        item with { UpdatedAt = e.At, Snippet = Snip(e.Text), MessageCount = item.MessageCount + 1 };
+    public ChatListItem Apply(ConversationTagged e, ChatListItem item) =>
+        item with { Tags = [.. item.Tags.Append(e.Tag).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)] };
+
+    public ChatListItem Apply(ConversationUntagged e, ChatListItem item) =>
+        item with { Tags = [.. item.Tags.Where(t => !string.Equals(t, e.Tag, StringComparison.OrdinalIgnoreCase))] };
+
+    public ChatListItem Apply(ConversationDeleted e, ChatListItem item) => item with { InTrash = true, DeletedAt = e.At };
+    public ChatListItem Apply(ConversationRestored e, ChatListItem item) => item with { InTrash = false, DeletedAt = null };
+
+    public bool ShouldDelete(ConversationPurged e) => true;
+
+    private static ChatListItem Said(ChatListItem item, string text, DateTimeOffset at) =>
+        item with { UpdatedAt = at, Snippet = Snip(text), MessageCount = item.MessageCount + 1 };
 
     private static string Snip(string text)
     {

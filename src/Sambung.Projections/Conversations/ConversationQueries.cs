@@ -1,8 +1,15 @@
 using Marten;
+using Sambung.Events.Conversations;
 
 namespace Sambung.Projections.Conversations;
 
-public sealed record ConversationPage(ConversationTree Tree, IReadOnlyList<TreeNode> ActivePath);
+// A node on the active path with its place among its visible siblings (for "Previous version 2 / 3 Next version").
+public sealed record PathNode(TreeNode Node, int Position, int Count, Guid? Previous, Guid? Next);
+
+public sealed record ConversationPage(ConversationTree Tree, IReadOnlyList<PathNode> ActivePath)
+{
+    public IEnumerable<TreeNode> Messages => ActivePath.Select(p => p.Node);
+}
 
 public static class ConversationQueries
 {
@@ -15,10 +22,25 @@ public static class ConversationQueries
 
     // The messages from the root down to the active leaf, walked up through parent ids in one recursive query,
     // so the cost follows the path's length, not the size of the whole tree.
-    public static async Task<IReadOnlyList<TreeNode>> ActivePathAsync(this IQuerySession session, ConversationTree tree, CancellationToken ct) =>
-        await PathToAsync(session, tree.Id, tree.ActiveLeafId, ct);
+    public static async Task<IReadOnlyList<PathNode>> ActivePathAsync(this IQuerySession session, ConversationTree tree, CancellationToken ct)
+    {
+        var nodes = await PathWithRootAsync(session, tree.Id, tree.ActiveLeafId, ct);
+        var path = new List<PathNode>(nodes.Count);
+        for (var i = 1; i < nodes.Count; i++)
+        {
+            var siblings = nodes[i - 1].VisibleChildren();
+            var at = Math.Max(0, siblings.IndexOf(nodes[i].Id));
+            path.Add(new(nodes[i], at + 1, Math.Max(1, siblings.Count),
+                at > 0 ? siblings[at - 1] : null, at + 1 < siblings.Count ? siblings[at + 1] : null));
+        }
+        return path;
+    }
 
-    public static async Task<IReadOnlyList<TreeNode>> PathToAsync(this IQuerySession session, Guid conversationId, Guid leafId, CancellationToken ct)
+    // The messages from the first one down to the given node (without the root).
+    public static async Task<IReadOnlyList<TreeNode>> PathToAsync(this IQuerySession session, Guid conversationId, Guid leafId, CancellationToken ct) =>
+        (await PathWithRootAsync(session, conversationId, leafId, ct)).Where(n => n.Kind != NodeKind.Root).ToList();
+
+    private static async Task<IReadOnlyList<TreeNode>> PathWithRootAsync(IQuerySession session, Guid conversationId, Guid leafId, CancellationToken ct)
     {
         var table = $"{SambungStore.Schema}.mt_doc_treenode";
         var nodes = await session.QueryAsync<TreeNode>($"""
@@ -29,7 +51,7 @@ public static class ConversationQueries
             )
             select d.data from path p join {table} d on d.id = p.id order by p.depth desc
             """, ct, leafId, conversationId);
-        return nodes.Where(n => n.Kind != Events.Conversations.NodeKind.Root).ToList();
+        return nodes;
     }
 
     public static async Task<ConversationPage?> LoadPageAsync(this IQuerySession session, Guid id, string ownerId, CancellationToken ct) =>
@@ -37,7 +59,7 @@ public static class ConversationQueries
 
     public static async Task<IReadOnlyList<ChatListItem>> RecentChatsAsync(this IQuerySession session, string ownerId, int take, CancellationToken ct) =>
         await session.Query<ChatListItem>()
-            .Where(x => x.OwnerId == ownerId)
+            .Where(x => x.OwnerId == ownerId && !x.InTrash)
             .OrderByDescending(x => x.Pinned).ThenByDescending(x => x.UpdatedAt)
             .Take(take)
             .ToListAsync(ct);

@@ -12,8 +12,10 @@ public sealed record ConversationTree
     public string Title { get; init; } = "";
     public ModelRef Model { get; init; } = new("", "");
     public string? SystemPrompt { get; init; }
+    public GenerationParameters Parameters { get; init; } = new();
     public Guid ActiveLeafId { get; init; }
     public int NodeCount { get; init; }
+    public ConversationLifecycle Lifecycle { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; set; }
@@ -27,11 +29,22 @@ public sealed partial class ConversationTreeProjection : SingleStreamProjection<
         ActiveLeafId = e.ConversationId, NodeCount = 1, CreatedAt = e.At, UpdatedAt = e.At,
     };
 
-    public ConversationTree Apply(UserMessagePosted e, ConversationTree t) =>
-        t with { ActiveLeafId = e.NodeId, NodeCount = t.NodeCount + 1, UpdatedAt = e.At };
-
-    public ConversationTree Apply(ReplyRequested e, ConversationTree t) =>
-        t with { ActiveLeafId = e.NodeId, NodeCount = t.NodeCount + 1, UpdatedAt = e.At };
-
+    public ConversationTree Apply(UserMessagePosted e, ConversationTree t) => Grown(t, e.NodeId, e.At);
+    public ConversationTree Apply(UserMessageEdited e, ConversationTree t) => Grown(t, e.NodeId, e.At);
+    public ConversationTree Apply(ReplyRequested e, ConversationTree t) => Grown(t, e.NodeId, e.At);
+    public ConversationTree Apply(BranchesMerged e, ConversationTree t) => Grown(t, e.NodeId, e.At);
     public ConversationTree Apply(ReplyCompleted e, ConversationTree t) => t with { UpdatedAt = e.At };
+    public ConversationTree Apply(BranchSelected e, ConversationTree t) => t with { ActiveLeafId = e.LeafId };
+    public ConversationTree Apply(ConversationRenamed e, ConversationTree t) => t with { Title = e.Title };
+    public ConversationTree Apply(ModelChanged e, ConversationTree t) => t with { Model = e.Model };
+    public ConversationTree Apply(SystemPromptChanged e, ConversationTree t) => t with { SystemPrompt = e.SystemPrompt };
+    public ConversationTree Apply(GenerationParametersChanged e, ConversationTree t) => t with { Parameters = e.Parameters };
+    public ConversationTree Apply(ConversationDeleted e, ConversationTree t) => t with { Lifecycle = ConversationLifecycle.Trashed };
+    public ConversationTree Apply(ConversationRestored e, ConversationTree t) => t with { Lifecycle = ConversationLifecycle.Active };
+
+    // Purged content leaves no read model behind.
+    public bool ShouldDelete(ConversationPurged e) => true;
+
+    private static ConversationTree Grown(ConversationTree t, Guid leaf, DateTimeOffset at) =>
+        t with { ActiveLeafId = leaf, NodeCount = t.NodeCount + 1, UpdatedAt = at };
 }

@@ -21,10 +21,7 @@ public sealed class HandlerWarmup(IServiceScopeFactory scopes, IHostApplicationL
         object[] noOps =
         [
             new StartConversation(Guid.CreateVersion7(), "", nobody, "", nobody, new("", "")), // refused: empty text
-            new SendMessage(new PostUserMessage(nobody, nobody, null, "", nobody, ""), null),   // not found
-            new CompleteReply(nobody, nobody, "", "", new(0, 0), null, TimeSpan.Zero, ""),    // not found
-            new FailReply(nobody, nobody, "", "", ""),
-            new StopReply(nobody, nobody, "", ""),
+            new ConversationCommand(new StopReply(nobody, nobody, "", "")),                    // not found
         ];
         foreach (var command in noOps)
         {

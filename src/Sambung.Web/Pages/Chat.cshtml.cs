@@ -13,12 +13,12 @@ using Wolverine;
 
 namespace Sambung.Web.Pages;
 
-// "/c/{id}": one conversation, its active path, and the composer that continues it.
+// "/c/{id}": one conversation, its active path, and the controls that continue or branch it.
 public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUser user, ReplyGenerator generator,
     IStringLocalizer<SharedResource> text) : PageModel
 {
     public ConversationTree Tree { get; private set; } = null!;
-    public IReadOnlyList<TreeNode> Messages { get; private set; } = [];
+    public IReadOnlyList<PathNode> Messages { get; private set; } = [];
     public ComposerModel Composer { get; private set; } = null!;
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
@@ -32,17 +32,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         if (form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty) return BadRequest();
 
-        var cmd = new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id);
-        CommandResult result;
-        try
-        {
-            result = await bus.InvokeAsync<CommandResult>(new SendMessage(cmd, form.ExpectedVersion), ct);
-        }
-        catch (ConcurrencyException)
-        {
-            result = new(CommandStatus.Conflict);
-        }
-
+        var result = await RunAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Status == CommandStatus.Applied) generator.Start(id, form.ReplyId, user.Id);
 
@@ -54,22 +44,12 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
-
-        if (result.Status == CommandStatus.NoChange)
-        {
-            Response.Htmx(h => h.Reswap("none"));
-            return new EmptyResult();
-        }
-        if (!result.Succeeded)
-        {
-            // Keep what the user typed; only the message above the composer changes.
-            Response.Htmx(h => h.Reswap("none"));
-            return Content($"<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">{System.Net.WebUtility.HtmlEncode(RefusalText(result))}</div>", "text/html");
-        }
+        if (result.Status == CommandStatus.NoChange) return NothingToSwap();
+        if (!result.Succeeded) return ComposerError(result);
 
         var exchange = await session.LoadManyAsync<TreeNode>(ct, form.MessageId, form.ReplyId);
         return Partial("_Exchange", new ExchangeModel(
-            exchange.OrderBy(n => n.CreatedAt).ThenBy(n => n.Kind).ToList(),
+            exchange.OrderBy(n => n.Kind == NodeKind.User ? 0 : 1).Select(n => new PathNode(n, 1, 1, null, null)).ToList(),
             new ComposerModel(id, form.ReplyId, result.Version, OutOfBand: true)));
     }
 
@@ -78,10 +58,70 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (!generator.Stop(replyId, user.Id))
         {
             // Not running here any more: make sure it is not left waiting forever.
-            var result = await bus.InvokeAsync<CommandResult>(new StopReply(id, replyId, "", user.Id), ct);
+            var result = await RunAsync(new StopReply(id, replyId, "", user.Id), null, ct);
             if (result.Status == CommandStatus.NotFound) return NotFound();
         }
         return Request.IsHtmx() ? new NoContentResult() : Redirect($"/c/{id}");
+    }
+
+    // Editing makes a new version of the message beside the original, and asks for its reply.
+    public async Task<IActionResult> OnPostEditAsync(Guid id, [FromForm] Guid editOf, [FromForm] Guid newMessageId,
+        [FromForm] Guid replyId, [FromForm] string? text, [FromForm] long? expectedVersion, CancellationToken ct)
+    {
+        if (newMessageId == Guid.Empty || replyId == Guid.Empty) return BadRequest();
+        var result = await RunAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct);
+        if (result.Status == CommandStatus.Applied) generator.Start(id, replyId, user.Id);
+        return Respond(id, result);
+    }
+
+    public async Task<IActionResult> OnPostRegenerateAsync(Guid id, [FromForm] Guid replyOf, [FromForm] Guid newReplyId,
+        [FromForm] long? expectedVersion, CancellationToken ct)
+    {
+        if (newReplyId == Guid.Empty) return BadRequest();
+        var result = await RunAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct);
+        if (result.Status == CommandStatus.Applied) generator.Start(id, newReplyId, user.Id);
+        return Respond(id, result);
+    }
+
+    // "Previous version" / "Next version": show the branch through that sibling, remembered as an event.
+    public async Task<IActionResult> OnPostSelectAsync(Guid id, [FromForm] Guid nodeId, [FromForm] long? expectedVersion, CancellationToken ct) =>
+        Respond(id, await RunAsync(new SelectBranch(id, nodeId, user.Id), expectedVersion, ct));
+
+    private async Task<CommandResult> RunAsync(IConversationCommand command, long? expectedVersion, CancellationToken ct)
+    {
+        try
+        {
+            return command is PostUserMessage or EditUserMessage or RegenerateReply or SelectBranch or StopReply
+                ? await bus.InvokeAsync<CommandResult>(new ConversationCommand(command, expectedVersion), ct)
+                : throw new ArgumentException("Not a chat page command", nameof(command));
+        }
+        catch (ConcurrencyException)
+        {
+            return new(CommandStatus.Conflict);
+        }
+    }
+
+    // Branching actions reload the page on success (htmx follows HX-Redirect); a refusal shows above the composer.
+    private IActionResult Respond(Guid id, CommandResult result)
+    {
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (!Request.IsHtmx()) return Redirect($"/c/{id}");
+        if (!result.Succeeded) return ComposerError(result);
+        Response.Htmx(h => h.Redirect($"/c/{id}"));
+        return new NoContentResult();
+    }
+
+    private IActionResult NothingToSwap()
+    {
+        Response.Htmx(h => h.Reswap("none"));
+        return new EmptyResult();
+    }
+
+    // Keeps what the user typed; only the message above the composer changes.
+    private IActionResult ComposerError(CommandResult result)
+    {
+        Response.Htmx(h => h.Reswap("none"));
+        return Content($"<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">{System.Net.WebUtility.HtmlEncode(RefusalText(result))}</div>", "text/html");
     }
 
     private void Show(ConversationPage page, string text = "", string? error = null)
@@ -97,4 +137,4 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         : text[$"Refusal.{result.Refusal}"];
 }
 
-public sealed record ExchangeModel(IReadOnlyList<TreeNode> Messages, ComposerModel Composer);
+public sealed record ExchangeModel(IReadOnlyList<PathNode> Messages, ComposerModel Composer);

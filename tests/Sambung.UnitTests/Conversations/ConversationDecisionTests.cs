@@ -134,7 +134,7 @@ public sealed class ConversationDecisionTests
         var stopped = ConversationDecisions.Decide(new StopReply(id, reply, "Partial", Owner), state, Now).Single<ReplyStopped>();
         var after = state.Apply(stopped);
 
-        Assert.Equal(new ReplyStopped(reply, "Partial", Owner, Now), stopped);
+        Assert.Equal(new ReplyStopped(reply, "Partial", Owner, Now, Model), stopped);
         Assert.True(ConversationDecisions.Decide(new CompleteReply(id, reply, "Full", "stop", new(1, 1), null, TimeSpan.Zero, "m"), after, Now).IsNoChange);
         Assert.True(ConversationDecisions.Decide(new FailReply(id, reply, "network", "x", ""), after, Now).IsNoChange);
     }
@@ -149,7 +149,7 @@ public sealed class ConversationDecisionTests
             new CompleteReply(id, reply, "Hi!", "stop", new TokenUsage(5, 2), TimeSpan.FromMilliseconds(80), TimeSpan.FromSeconds(2), "gpt-test-0613"), state, Now)
             .Single<ReplyCompleted>();
 
-        Assert.Equal(new ReplyCompleted(reply, "Hi!", "stop", new TokenUsage(5, 2), TimeSpan.FromMilliseconds(80), TimeSpan.FromSeconds(2), "gpt-test-0613", Now), completed);
+        Assert.Equal(new ReplyCompleted(reply, "Hi!", "stop", new TokenUsage(5, 2), TimeSpan.FromMilliseconds(80), TimeSpan.FromSeconds(2), "gpt-test-0613", Now, Owner, Model), completed);
     }
 
     [Fact]

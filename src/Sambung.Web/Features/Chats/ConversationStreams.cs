@@ -6,25 +6,28 @@ namespace Sambung.Web.Features.Chats;
 
 public enum CommandStatus { Applied, NoChange, Refused, NotFound, Conflict }
 
-// What a conversation command did, for the page to show. Version is the stream version after the command.
+// What a command did, for the page to show. Version is the stream version after the command.
 public sealed record CommandResult(CommandStatus Status, long Version = 0, string? Refusal = null)
 {
     public static readonly CommandResult NotFound = new(CommandStatus.NotFound);
     public bool Succeeded => Status is CommandStatus.Applied or CommandStatus.NoChange;
 }
 
-// Loading and appending conversation streams: the only place a handler touches the event store.
-public static class ConversationStreams
+// Loading and appending conversation streams: the only place a handler touches the conversation event store.
+public sealed class ConversationStreams(ConversationCache cache)
 {
-    public static async Task<Conversation?> LoadAsync(IDocumentSession session, Guid id, CancellationToken ct)
+    public async Task<Conversation?> LoadAsync(IDocumentSession session, Guid id, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(id, token: ct);
-        return Conversation.Fold(events.Select(e => e.Data));
+        var cached = cache.Find(id);
+        var events = await session.Events.FetchStreamAsync(id, fromVersion: (cached?.Version ?? 0) + 1, token: ct);
+        var state = Conversation.Fold(events.Select(e => e.Data), cached);
+        if (state is not null && events.Count > 0) cache.Keep(state);
+        return state;
     }
 
     // Loads the conversation only if it belongs to the user: another user's id is treated as missing.
-    public static async Task<Conversation?> LoadOwnedAsync(IDocumentSession session, Guid id, string userId, CancellationToken ct) =>
-        await LoadAsync(session, id, ct) is { } state && state.OwnerId == userId ? state : null;
+    public async Task<Conversation?> LoadOwnedAsync(IDocumentSession session, Guid id, string userId, CancellationToken ct) =>
+        await LoadAsync(session, id, ct) is { } state && state.OwnerId == userId && state.Lifecycle != ConversationLifecycle.Purged ? state : null;
 
     // Appends what was decided, checked against the version the caller saw (when it sent one) and, at commit,
     // against the version loaded here: a concurrent writer makes the commit fail instead of losing either write.

@@ -18,7 +18,7 @@ public static class MessageBody
         var html = new StringBuilder(SafeMarkdown.ToHtml(node.Text));
         var note = node.Status switch
         {
-            ReplyStatus.Failed => Note("reply-error", "alert", text[$"Reply.Error.{node.ErrorKind}"].ResourceNotFound
+            ReplyStatus.Failed or ReplyStatus.Interrupted => Note("reply-error", "alert", text[$"Reply.Error.{node.ErrorKind}"].ResourceNotFound
                 ? text["Reply.Error.unknown"] : text[$"Reply.Error.{node.ErrorKind}"], node.ErrorMessage),
             ReplyStatus.Stopped => Note("reply-note", null, text["Reply.Stopped"], null),
             _ => null,

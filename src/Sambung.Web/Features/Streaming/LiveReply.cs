@@ -11,6 +11,7 @@ public sealed class LiveReply(Guid conversationId, Guid replyId, string ownerId)
     private readonly Lock gate = new();
     private readonly StringBuilder text = new();
     private readonly List<Channel<string>> watchers = [];
+    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
     private bool ended;
 
     public Guid ConversationId { get; } = conversationId;
@@ -18,6 +19,7 @@ public sealed class LiveReply(Guid conversationId, Guid replyId, string ownerId)
     public string OwnerId { get; } = ownerId;
     public CancellationTokenSource Cancellation { get; } = new();
     public string? StoppedBy { get; private set; }
+    public TimeSpan Elapsed => clock.Elapsed;
 
     public string Text
     {

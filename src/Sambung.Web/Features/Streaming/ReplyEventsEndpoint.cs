@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Marten;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Localization;
 using Sambung.Projections.Conversations;
 using Sambung.Web.Features.Accounts;
@@ -24,25 +25,27 @@ public static class ReplyEventsEndpoint
     public static void MapReplyEvents(this IEndpointRouteBuilder app) =>
         app.MapGet("/chats/{conversationId:guid}/replies/{replyId:guid}/events",
             async (Guid conversationId, Guid replyId, IQuerySession session, CurrentUser user, LiveReplies live,
-                IStringLocalizer<SharedResource> text, IMessageBus bus, CancellationToken ct) =>
+                IStringLocalizer<SharedResource> text, IMessageBus bus, IAntiforgery antiforgery, HttpContext http, CancellationToken ct) =>
             {
                 var node = await session.LoadAsync<TreeNode>(replyId, ct);
                 if (node is null || node.ConversationId != conversationId || node.OwnerId != user.Id)
                     return Results.NotFound();
-                return TypedResults.ServerSentEvents(Stream(conversationId, replyId, session, live, text, bus, ct));
+                // The Regenerate form sent at the end needs a token; made now, before the response starts streaming.
+                var token = antiforgery.GetAndStoreTokens(http).RequestToken!;
+                return TypedResults.ServerSentEvents(Stream(conversationId, replyId, session, live, text, bus, token, ct));
             });
 
     // The finished bubble body replaces the streaming one (dropping its SSE wiring and aria-busy); out of band, the
     // Stop button goes, the composer learns the new version, and screen readers hear that the reply ended.
-    private static string Final(TreeNode node, ConversationTree tree, IStringLocalizer text) =>
+    private static string Final(TreeNode node, ConversationTree tree, IStringLocalizer text, string token) =>
         MessageBody.Element(node, text)
-        + $"<div class=\"message-actions\" id=\"actions-{node.Id}\" hx-swap-oob=\"true\"></div>"
+        + MessageActions.Element(node, token, text, outOfBand: true)
         + ComposerVersion.OutOfBand(tree.Version)
         + $"<div id=\"chat-status\" hx-swap-oob=\"innerHTML\">{WebUtility.HtmlEncode(text[$"Reply.Ended.{node.Status}"])}</div>";
 
     private static async IAsyncEnumerable<SseItem<string>> Stream(
         Guid conversationId, Guid replyId, IQuerySession session, LiveReplies live, IStringLocalizer text,
-        IMessageBus bus, [EnumeratorCancellation] CancellationToken ct)
+        IMessageBus bus, string token, [EnumeratorCancellation] CancellationToken ct)
     {
         if (live.Find(replyId) is { } reply)
         {
@@ -67,13 +70,13 @@ public static class ReplyEventsEndpoint
         if (node is { IsPending: true } && live.Find(replyId) is null)
         {
             // Nothing is generating it any more (the server restarted mid-reply): say so instead of waiting forever.
-            await bus.InvokeAsync<CommandResult>(new FailReply(conversationId, replyId, ReplyErrorKinds.Interrupted,
-                "The server restarted while replying.", node.Text), ct);
+            await bus.InvokeAsync<CommandResult>(new ConversationCommand(new FailReply(conversationId, replyId,
+                ReplyErrorKinds.Interrupted, "The server restarted while replying.", node.Text)), ct);
             node = await session.LoadAsync<TreeNode>(replyId, ct);
         }
         var tree = await session.LoadAsync<ConversationTree>(conversationId, ct);
         if (node is not null && tree is not null)
-            yield return new(Final(node, tree, text), "final");
+            yield return new(Final(node, tree, text, token), "final");
         yield return new("", "done");
     }
 }

@@ -1,5 +1,4 @@
 using System.ClientModel;
-using System.Diagnostics;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.AI;
@@ -45,12 +44,12 @@ public sealed class ReplyGenerator(
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            ending = new FailReply(reply.ConversationId, reply.ReplyId, ReplyErrorKinds.Interrupted, "The server stopped while replying.", reply.Text);
+            ending = new FailReply(reply.ConversationId, reply.ReplyId, ReplyErrorKinds.Interrupted, "The server stopped while replying.", reply.Text, reply.Elapsed);
         }
         catch (Exception e)
         {
             log.LogWarning(e, "Reply {ReplyId} failed", reply.ReplyId);
-            ending = new FailReply(reply.ConversationId, reply.ReplyId, ReplyErrorKinds.Of(e), ReplyErrorKinds.Describe(e), reply.Text);
+            ending = new FailReply(reply.ConversationId, reply.ReplyId, ReplyErrorKinds.Of(e), ReplyErrorKinds.Describe(e), reply.Text, reply.Elapsed);
         }
 
         try
@@ -91,7 +90,6 @@ public sealed class ReplyGenerator(
             MaxOutputTokens = node.Parameters?.MaxTokens,
         };
 
-        var clock = Stopwatch.StartNew();
         TimeSpan? firstToken = null;
         UsageDetails? usage = null;
         string? finishReason = null, providerModel = null;
@@ -99,7 +97,7 @@ public sealed class ReplyGenerator(
         {
             if (!string.IsNullOrEmpty(update.Text))
             {
-                firstToken ??= clock.Elapsed;
+                firstToken ??= reply.Elapsed;
                 reply.Append(update.Text);
             }
             foreach (var content in update.Contents.OfType<UsageContent>()) usage = content.Details;
@@ -112,7 +110,7 @@ public sealed class ReplyGenerator(
             ? new TokenUsage(input, output)
             : new TokenUsage(TokenEstimate.Of(messages.Select(m => m.Text)), TokenEstimate.Of([text]), Estimated: true);
         return new CompleteReply(reply.ConversationId, reply.ReplyId, text, finishReason ?? "stop", tokens, firstToken,
-            clock.Elapsed, providerModel ?? model.Model);
+            reply.Elapsed, providerModel ?? model.Model);
     }
 
     // The end of a reply must not be lost to a concurrent write (the user renaming the chat meanwhile): retry.
@@ -124,7 +122,7 @@ public sealed class ReplyGenerator(
             var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
             try
             {
-                await bus.InvokeAsync<CommandResult>(ending, CancellationToken.None);
+                await bus.InvokeAsync<CommandResult>(new ConversationCommand((IConversationCommand)ending), CancellationToken.None);
                 return;
             }
             catch (ConcurrencyException) when (attempt < 5)
@@ -166,7 +164,7 @@ public static class ReplyErrorKinds
     public const string ProviderError = "provider-error";
     public const string BadRequest = "bad-request";
     public const string Network = "network";
-    public const string Interrupted = "interrupted";
+    public const string Interrupted = ReplyFailed.InterruptedKind;
     public const string Unknown = "unknown";
 
     public static string Of(Exception e) => e switch

@@ -1,0 +1,62 @@
+using Sambung.Events.Conversations;
+using Sambung.Events.Library;
+
+namespace Sambung.Events;
+
+// Who did it and what it touched, for every event: the audit trail and the History page read these.
+public static class EventFacts
+{
+    public const string System = "system";
+
+    public static string Actor(object e) => e switch
+    {
+        ConversationStarted x => x.OwnerId,
+        UserMessagePosted x => x.By,
+        UserMessageEdited x => x.By,
+        ReplyRequested x => x.By,
+        ReplyStopped x => x.By,
+        BranchSelected x => x.By,
+        BranchesMerged x => x.By,
+        BranchHidden x => x.By,
+        BranchRestored x => x.By,
+        ConversationRenamed x => x.Automatic ? System : x.By,
+        ConversationPinned x => x.By,
+        ConversationUnpinned x => x.By,
+        ConversationMovedToFolder x => x.By,
+        ConversationTagged x => x.By,
+        ConversationUntagged x => x.By,
+        ModelChanged x => x.By,
+        SystemPromptChanged x => x.By,
+        GenerationParametersChanged x => x.By,
+        ConversationDeleted x => x.By,
+        ConversationRestored x => x.By,
+        ConversationPurged x => x.By,
+        FolderCreated x => x.By,
+        FolderRenamed x => x.By,
+        FolderDeleted x => x.By,
+        TagCreated x => x.By,
+        TagRenamed x => x.By,
+        TagDeleted x => x.By,
+        _ => System, // a reply completing or failing, a fallback: the server acted
+    };
+
+    public static Guid? Target(object e) => e switch
+    {
+        UserMessagePosted x => x.NodeId,
+        UserMessageEdited x => x.NodeId,
+        ReplyRequested x => x.NodeId,
+        ReplyCompleted x => x.NodeId,
+        ReplyFailed x => x.NodeId,
+        ReplyStopped x => x.NodeId,
+        FallbackTaken x => x.NodeId,
+        BranchSelected x => x.LeafId,
+        BranchesMerged x => x.NodeId,
+        BranchHidden x => x.NodeId,
+        BranchRestored x => x.NodeId,
+        ConversationMovedToFolder x => x.FolderId,
+        FolderCreated x => x.FolderId,
+        FolderRenamed x => x.FolderId,
+        FolderDeleted x => x.FolderId,
+        _ => null,
+    };
+}
