@@ -25,7 +25,6 @@ builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddMarten(opts =>
     {
         SambungStore.Configure(opts);
-        opts.Listeners.Add(new AuditSource(new HttpContextAccessor()));
         // Self-hosters upgrade by restarting: the schema follows the code. Set Sambung__ApplySchemaOnStart=false
         // to manage it yourself (dotnet Sambung.Web.dll db-apply).
         opts.AutoCreateSchemaObjects = builder.Configuration.GetValue("Sambung:ApplySchemaOnStart", true)
@@ -49,6 +48,7 @@ builder.Host.UseWolverine(opts =>
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<CurrentUser>();
+builder.Services.AddSingleton<AuditSource>();
 builder.Services.AddSingleton<ConversationCache>();
 builder.Services.AddSingleton<ConversationStreams>();
 builder.Services.AddSingleton<LibraryStreams>();

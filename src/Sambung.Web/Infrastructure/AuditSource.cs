@@ -1,17 +1,17 @@
 using Marten;
-using Marten.Services;
+using Sambung.Events;
 using Sambung.Projections.Audit;
 
 namespace Sambung.Web.Infrastructure;
 
-// Stamps every event with where the change came from (the client's address), for the audit trail. Work the
-// server does on its own (a reply ending, the Trash being emptied) has no request and is marked "system".
-public sealed class AuditSource(IHttpContextAccessor http) : DocumentSessionListenerBase
+// Stamps the events a session appends with where the change came from (the client's address), for the audit
+// trail. Work the server does on its own (a reply ending, the Trash being emptied) has no request: "system".
+// Marten copies a session's headers onto events as they are appended, so this runs before each append.
+public sealed class AuditSource(IHttpContextAccessor http)
 {
-    public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+    public void Stamp(IDocumentSession session)
     {
         var address = http.HttpContext?.Connection.RemoteIpAddress;
-        session.SetHeader(AuditProjection.SourceHeader, address is null ? Sambung.Events.EventFacts.System : address.ToString());
-        return Task.CompletedTask;
+        session.SetHeader(AuditProjection.SourceHeader, address?.ToString() ?? EventFacts.System);
     }
 }

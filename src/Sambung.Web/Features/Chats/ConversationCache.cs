@@ -16,4 +16,6 @@ public sealed class ConversationCache
         cache.Set(state.Id, state, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) });
 
     public void Forget(Guid id) => cache.Remove(id);
+
+    public void Clear() => cache.Clear();
 }

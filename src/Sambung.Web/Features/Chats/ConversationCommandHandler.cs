@@ -36,7 +36,7 @@ public static class ConversationCommandHandler
             return (new CommandResult(CommandStatus.Refused, state.Version, Sambung.Events.Refusals.NotFound), outgoing);
 
         var decision = ConversationDecisions.Decide(command, state, now);
-        var result = ConversationStreams.Append(session, state, decision, message.ExpectedVersion);
+        var result = streams.Append(session, state, decision, message.ExpectedVersion);
         if (result.Status != CommandStatus.Applied) return (result, outgoing);
 
         // A tag used on a chat joins the user's tag list.
@@ -56,8 +56,8 @@ public static class StartConversationHandler
         var existing = await streams.LoadAsync(session, cmd.ConversationId, ct);
         var decision = ConversationDecisions.Decide(cmd, existing, clock.GetUtcNow());
         return existing is null
-            ? ConversationStreams.Start(session, cmd.ConversationId, decision)
-            : ConversationStreams.Append(session, existing, decision);
+            ? streams.Start(session, cmd.ConversationId, decision)
+            : streams.Append(session, existing, decision);
     }
 }
 

@@ -1,6 +1,7 @@
 using Marten;
 using Sambung.Events;
 using Sambung.Events.Conversations;
+using Sambung.Web.Infrastructure;
 
 namespace Sambung.Web.Features.Chats;
 
@@ -14,7 +15,7 @@ public sealed record CommandResult(CommandStatus Status, long Version = 0, strin
 }
 
 // Loading and appending conversation streams: the only place a handler touches the conversation event store.
-public sealed class ConversationStreams(ConversationCache cache)
+public sealed class ConversationStreams(ConversationCache cache, AuditSource source)
 {
     public async Task<Conversation?> LoadAsync(IDocumentSession session, Guid id, CancellationToken ct)
     {
@@ -31,21 +32,23 @@ public sealed class ConversationStreams(ConversationCache cache)
 
     // Appends what was decided, checked against the version the caller saw (when it sent one) and, at commit,
     // against the version loaded here: a concurrent writer makes the commit fail instead of losing either write.
-    public static CommandResult Append(IDocumentSession session, Conversation state, Decision decision, long? expectedVersion = null)
+    public CommandResult Append(IDocumentSession session, Conversation state, Decision decision, long? expectedVersion = null)
     {
         if (decision.IsRefused) return new(CommandStatus.Refused, state.Version, decision.Refusal);
         if (decision.IsNoChange) return new(CommandStatus.NoChange, state.Version);
         if (expectedVersion is { } expected && expected != state.Version) return new(CommandStatus.Conflict, state.Version);
 
         var newVersion = state.Version + decision.Events.Count;
+        source.Stamp(session);
         session.Events.Append(state.Id, newVersion, decision.Events.ToArray());
         return new(CommandStatus.Applied, newVersion);
     }
 
-    public static CommandResult Start(IDocumentSession session, Guid id, Decision decision)
+    public CommandResult Start(IDocumentSession session, Guid id, Decision decision)
     {
         if (decision.IsRefused) return new(CommandStatus.Refused, 0, decision.Refusal);
         if (decision.IsNoChange) return new(CommandStatus.NoChange);
+        source.Stamp(session);
         session.Events.StartStream(id, decision.Events.ToArray());
         return new(CommandStatus.Applied, decision.Events.Count);
     }

@@ -25,7 +25,7 @@ public static class LibraryCommandHandler
         var result = await DecideAsync(session, library, cmd.By, s => LibraryDecisions.Decide(cmd, s, now), ct);
         if (result.Status != CommandStatus.Applied) return result;
         foreach (var chat in await ChatsWhere(session, cmd.By, x => x.FolderId == cmd.FolderId, ct))
-            await ApplyAsync(session, streams, new MoveConversationToFolder(chat, null, cmd.By), now, ct);
+            await ApplyAsync(session, streams, chat, cmd.By, now, ct, new MoveConversationToFolder(chat, null, cmd.By));
         return result;
     }
 
@@ -35,14 +35,12 @@ public static class LibraryCommandHandler
         var now = clock.GetUtcNow();
         var state = await library.LoadAsync(session, cmd.By, ct);
         var decision = LibraryDecisions.Decide(cmd, state, now);
-        var result = LibraryStreams.Append(session, state, decision);
+        var result = library.Append(session, state, decision);
         if (result.Status != CommandStatus.Applied) return result;
         var renamed = decision.Events.OfType<TagRenamed>().Single();
         foreach (var chat in await ChatsTagged(session, cmd.By, renamed.From, ct))
-        {
-            await ApplyAsync(session, streams, new UntagConversation(chat, renamed.From, cmd.By), now, ct);
-            await ApplyAsync(session, streams, new TagConversation(chat, renamed.To, cmd.By), now, ct);
-        }
+            await ApplyAsync(session, streams, chat, cmd.By, now, ct,
+                new UntagConversation(chat, renamed.From, cmd.By), new TagConversation(chat, renamed.To, cmd.By));
         return result;
     }
 
@@ -52,11 +50,11 @@ public static class LibraryCommandHandler
         var now = clock.GetUtcNow();
         var state = await library.LoadAsync(session, cmd.By, ct);
         var decision = LibraryDecisions.Decide(cmd, state, now);
-        var result = LibraryStreams.Append(session, state, decision);
+        var result = library.Append(session, state, decision);
         if (result.Status != CommandStatus.Applied) return result;
         var deleted = decision.Events.OfType<TagDeleted>().Single();
         foreach (var chat in await ChatsTagged(session, cmd.By, deleted.Tag, ct))
-            await ApplyAsync(session, streams, new UntagConversation(chat, deleted.Tag, cmd.By), now, ct);
+            await ApplyAsync(session, streams, chat, cmd.By, now, ct, new UntagConversation(chat, deleted.Tag, cmd.By));
         return result;
     }
 
@@ -64,13 +62,23 @@ public static class LibraryCommandHandler
         Func<UserLibrary, Sambung.Events.Decision> decide, CancellationToken ct)
     {
         var state = await library.LoadAsync(session, ownerId, ct);
-        return LibraryStreams.Append(session, state, decide(state));
+        return library.Append(session, state, decide(state));
     }
 
-    private static async Task ApplyAsync(IDocumentSession session, ConversationStreams streams, IUserCommand command, DateTimeOffset now, CancellationToken ct)
+    // Several commands to one conversation in this transaction: decided in turn, appended once.
+    private static async Task ApplyAsync(IDocumentSession session, ConversationStreams streams, Guid conversationId, string ownerId,
+        DateTimeOffset now, CancellationToken ct, params IUserCommand[] commands)
     {
-        if (await streams.LoadOwnedAsync(session, command.ConversationId, command.By, ct) is { } state)
-            ConversationStreams.Append(session, state, ConversationDecisions.Decide(command, state, now));
+        if (await streams.LoadOwnedAsync(session, conversationId, ownerId, ct) is not { } state) return;
+        var events = new List<object>();
+        var current = state;
+        foreach (var command in commands)
+        {
+            var decision = ConversationDecisions.Decide(command, current, now);
+            events.AddRange(decision.Events);
+            current = decision.Events.Aggregate(current, (s, e) => s.Apply(e));
+        }
+        streams.Append(session, state, Sambung.Events.Decision.Accept([.. events]));
     }
 
     private static async Task<IReadOnlyList<Guid>> ChatsWhere(IDocumentSession session, string ownerId,
