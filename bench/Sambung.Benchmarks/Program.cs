@@ -1,1 +1,42 @@
-Console.WriteLine("benchmarks: see docs/benchmarks.md");
+using Npgsql;
+using Sambung.Benchmarks;
+
+// dotnet run -c Release --project bench/Sambung.Benchmarks -- <scenario|all> [--quick]
+var scenarios = new Dictionary<string, Func<BenchContext, Task>>
+{
+    // "all" runs them in this order: the long conversation is opened at exactly its built size before post-message
+    // adds to it, and search fills the search table last because a rebuild empties it.
+    ["open-long-conversation"] = OpenLongConversationBenchmark.RunAsync,
+    ["post-message"] = PostMessageBenchmark.RunAsync,
+    ["rebuild"] = RebuildBenchmark.RunAsync,
+    ["search"] = SearchBenchmark.RunAsync,
+};
+
+var quick = args.Contains("--quick");
+var names = args.Where(a => !a.StartsWith("--")).ToList();
+if (names.Count == 0 || names.Any(n => n != "all" && !scenarios.ContainsKey(n)))
+{
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/Sambung.Benchmarks -- <{string.Join('|', scenarios.Keys)}|all> [--quick]");
+    return 2;
+}
+var selected = names.Contains("all") ? scenarios.Keys.ToList() : names.Distinct().ToList();
+
+try
+{
+    await using var ctx = await BenchContext.CreateAsync(quick);
+    await MachineInfo.PrintAsync(ctx, selected);
+    await ctx.ResetSchemaAsync();
+    foreach (var name in selected)
+        await scenarios[name](ctx);
+    return 0;
+}
+catch (BenchSetupException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+catch (NpgsqlException e) when (e.InnerException is System.Net.Sockets.SocketException)
+{
+    Console.Error.WriteLine($"Cannot reach PostgreSQL ({e.Message}). Start it with ./run.sh db.");
+    return 1;
+}

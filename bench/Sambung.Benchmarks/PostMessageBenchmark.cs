@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Marten;
+using Npgsql;
+using Sambung.Events.Conversations;
+using Sambung.Projections.Audit;
+using Microsoft.AspNetCore.Http;
+using Sambung.Web.Features.Chats;
+using Sambung.Web.Infrastructure;
+
+namespace Sambung.Benchmarks;
+
+// Posting a message the way ConversationCommandHandler does: load the conversation through ConversationStreams
+// (cached fold), decide, append with the expected version, SaveChangesAsync (the inline projections run in that
+// transaction). The reply is then completed, untimed, so the next post is allowed.
+public static class PostMessageBenchmark
+{
+    public const string Owner = "bench-post";
+
+    // One timed post and where its time went.
+    private sealed class PhaseSamples(string name)
+    {
+        public Samples Total { get; } = new(name);
+        public List<(double Load, double Decide, double Save)> Phases { get; } = [];
+    }
+
+    public static async Task RunAsync(BenchContext ctx)
+    {
+        Markdown.Heading(2, "post-message");
+        var sizes = ctx.Sizes;
+        var conversations = await SeedAsync(ctx);
+        Markdown.Line($"{sizes.PostConversations} conversations of {sizes.PostSeedExchanges + 1} exchanges each to start with; " +
+                      $"{sizes.PostWarmup} warm-up posts, then {sizes.Posts:N0} timed posts spread over them (round robin). " +
+                      "Each post writes UserMessagePosted + ReplyRequested.");
+
+        var streams = NewStreams();
+        var recorded = new List<PhysicalFloor.Post>();
+        var asyncOff = await PostManyAsync(ctx.Store, streams, conversations, sizes.PostWarmup, sizes.Posts, ctx.Text(1),
+            "post-message (synchronous_commit=off, as configured)", recorded);
+        var floor = new PhysicalFloor(ctx);
+        await floor.CreateTablesAsync(conversations);
+        var floorOff = await floor.RunAsync(ctx.Db, recorded, "physical floor: raw Npgsql, same rows, one transaction (synchronous_commit=off)");
+
+        Samples floorOn;
+        PhaseSamples syncOn;
+        await using (var dbOn = NpgsqlDataSource.Create(ctx.ConnectionStringWith("-c synchronous_commit=on")))
+        await using (var storeOn = BenchContext.CreateStore(dbOn))
+        {
+            var recordedOn = new List<PhysicalFloor.Post>();
+            syncOn = await PostManyAsync(storeOn, streams, conversations, sizes.PostWarmup, sizes.Posts, ctx.Text(2),
+                "post-message (synchronous_commit=on for the session)", recordedOn);
+            floorOn = await floor.RunAsync(dbOn, recordedOn, "physical floor (synchronous_commit=on)");
+        }
+
+        var info = await LongConversation.EnsureAsync(ctx);
+        var longStreams = NewStreams();
+        var warmLoad = Stopwatch.StartNew();
+        await using (var session = ctx.Store.LightweightSession())
+            _ = await longStreams.LoadAsync(session, info.Id, CancellationToken.None);
+        Markdown.Line($"The {ctx.Sizes.LongMessages:N0}-message conversation: filling its cache (the first load, a fold of the whole stream) took {Markdown.Ms(warmLoad.Elapsed.TotalMilliseconds)} ms.");
+        var longCached = await PostManyAsync(ctx.Store, longStreams, [info.Id], warmup: 3, sizes.LongPostsCached, ctx.Text(3),
+            $"post to the {ctx.Sizes.LongMessages:N0}-message conversation, warm cache", recorded: null, owner: LongConversation.Owner);
+        var longCold = await PostManyAsync(ctx.Store, streams: null, [info.Id], warmup: 0, sizes.LongPostsCold, ctx.Text(4),
+            $"post to the {ctx.Sizes.LongMessages:N0}-message conversation, empty cache (folds the whole stream)", recorded: null, owner: LongConversation.Owner);
+
+        Markdown.Latencies([asyncOff.Total, floorOff, syncOn.Total, floorOn, longCached.Total, longCold.Total]);
+        Markdown.Line("Goal: post-message p50 ≤ 5 ms (the first row). The floor rows are the database work alone: the same event rows and " +
+                      "one upsert per affected document, sent as one batch in one transaction, JSON serialized beforehand.");
+        Markdown.Table(["where the time of a post went (mean ms)", "load (read new events, fold)", "decide + queue append", "SaveChangesAsync (events + inline projections)"],
+            new[] { asyncOff, syncOn, longCached, longCold }.Select(p => (IReadOnlyList<string>)
+            [
+                p.Total.Name,
+                Markdown.Ms(p.Phases.Average(x => x.Load)), Markdown.Ms(p.Phases.Average(x => x.Decide)), Markdown.Ms(p.Phases.Average(x => x.Save)),
+            ]));
+        var eventBytes = await ctx.ScalarAsync<long>("""
+            select coalesce(avg(octet_length(data::text)), 0)::bigint from (
+                select data from sambung.mt_events where stream_id = $1 and type = 'reply_requested' order by seq_id desc limit 10) x
+            """, info.Id);
+        Markdown.Line($"Size of one ReplyRequested event at the end of the long conversation: {Markdown.Megabytes(eventBytes)} of JSON " +
+                      "(its PromptContext lists every node id on the path, and the TreeNode of the reply copies it).");
+    }
+
+    // As the app wires it: one cache for the process; outside a request the audit source stamps "system".
+    private static ConversationStreams NewStreams() => new(new ConversationCache(), new AuditSource(new HttpContextAccessor()));
+
+    // The seed: conversations with some history, written in batches.
+    private static async Task<List<Guid>> SeedAsync(BenchContext ctx)
+    {
+        var text = ctx.Text(0);
+        var at = DateTimeOffset.UtcNow.AddDays(-7);
+        var scripts = Enumerable.Range(0, ctx.Sizes.PostConversations)
+            .Select(_ => ScriptedConversation.Start(Guid.CreateVersion7(), Owner, text.Message(), text.Message(), at)).ToList();
+        foreach (var script in scripts)
+            for (var i = 0; i < ctx.Sizes.PostSeedExchanges; i++)
+                script.Exchange(text.Message(), text.Message(), at = at.AddMinutes(1));
+        await using var session = ctx.Store.LightweightSession();
+        session.SetHeader(AuditProjection.SourceHeader, "127.0.0.1");
+        foreach (var script in scripts) script.Flush(session);
+        await session.SaveChangesAsync();
+        return scripts.Select(s => s.Id).ToList();
+    }
+
+    // streams == null: every post starts from an empty cache.
+    private static async Task<PhaseSamples> PostManyAsync(IDocumentStore store, ConversationStreams? streams, IReadOnlyList<Guid> conversations,
+        int warmup, int count, TextGenerator text, string name, List<PhysicalFloor.Post>? recorded, string owner = Owner)
+    {
+        var result = new PhaseSamples(name);
+        for (var i = 0; i < warmup + count; i++)
+        {
+            var id = conversations[i % conversations.Count];
+            var postStreams = streams ?? NewStreams();
+            var (phases, post) = await PostAsync(store, postStreams, id, owner, text.Message());
+            await CompleteAsync(store, postStreams, id, post.ReplyId, text.Message());
+            if (i < warmup) continue;
+            result.Total.Add(TimeSpan.FromMilliseconds(phases.Load + phases.Decide + phases.Save));
+            result.Phases.Add(phases);
+            recorded?.Add(post);
+        }
+        return result;
+    }
+
+    private static async Task<((double Load, double Decide, double Save), PhysicalFloor.Post)> PostAsync(
+        IDocumentStore store, ConversationStreams streams, Guid id, string owner, string text)
+    {
+        var messageId = Guid.CreateVersion7();
+        var replyId = Guid.CreateVersion7();
+        var watch = Stopwatch.StartNew();
+        await using var session = store.LightweightSession();
+        var state = await streams.LoadOwnedAsync(session, id, owner, CancellationToken.None)
+                    ?? throw new InvalidOperationException("The conversation was not found.");
+        var load = watch.Elapsed.TotalMilliseconds;
+        var decision = ConversationDecisions.Decide(new PostUserMessage(id, messageId, null, text, replyId, owner), state, DateTimeOffset.UtcNow);
+        var result = streams.Append(session, state, decision, expectedVersion: state.Version);
+        if (result.Status != CommandStatus.Applied) throw new InvalidOperationException($"The post was not applied: {result}");
+        var decided = watch.Elapsed.TotalMilliseconds;
+        await session.SaveChangesAsync();
+        var saved = watch.Elapsed.TotalMilliseconds;
+        return ((load, decided - load, saved - decided), new PhysicalFloor.Post(id, owner, replyId, state.Version, decision.Events));
+    }
+
+    private static async Task CompleteAsync(IDocumentStore store, ConversationStreams streams, Guid id, Guid replyId, string text)
+    {
+        await using var session = store.LightweightSession();
+        var state = await streams.LoadAsync(session, id, CancellationToken.None) ?? throw new InvalidOperationException("The conversation was not found.");
+        var decision = ConversationDecisions.Decide(new CompleteReply(id, replyId, text, "stop", new TokenUsage(400, text.Length / 4),
+            TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(3), "gpt-4o-mini-2024-07-18"), state, DateTimeOffset.UtcNow);
+        if (streams.Append(session, state, decision).Status != CommandStatus.Applied)
+            throw new InvalidOperationException("The reply could not be completed.");
+        await session.SaveChangesAsync();
+    }
+}

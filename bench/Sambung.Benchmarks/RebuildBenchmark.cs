@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using JasperFx.Events.Projections;
+using Marten;
+using Sambung.Events.Conversations;
+using Sambung.Projections;
+using Sambung.Projections.Audit;
+using Sambung.Projections.Search;
+
+namespace Sambung.Benchmarks;
+
+// Every projection rebuilt from zero over everything in mt_events, as ProjectionRebuilder.RebuildAllAsync does
+// (truncate the plain search table, then RebuildProjectionAsync for each projection name), but with a daemon built
+// from the store instead of the web host's IProjectionCoordinator. Async projections (UsageDay, Audit) included.
+public static class RebuildBenchmark
+{
+    private const int ConversationsPerBatch = 10;
+
+    public static async Task RunAsync(BenchContext ctx)
+    {
+        Markdown.Heading(2, "rebuild");
+        await GenerateAsync(ctx);
+
+        var totalEvents = await ctx.ScalarAsync<long>("select count(*) from sambung.mt_events");
+        var streams = await ctx.ScalarAsync<long>("select count(*) from sambung.mt_streams");
+        var eventBytes = await ctx.ScalarAsync<long>("select coalesce(sum(pg_column_size(data)), 0)::bigint from sambung.mt_events");
+        var before = await CountsAsync(ctx);
+
+        var store = ctx.Store;
+        var names = ((IDocumentStore)store).Options.Events.Projections().Select(p => (p.Name, p.Lifecycle)).ToList();
+        var timings = new List<(string Name, ProjectionLifecycle Lifecycle, TimeSpan Time)>();
+        var total = Stopwatch.StartNew();
+        await ctx.ExecAsync($"truncate {SambungStore.Schema}.{MessageSearchProjection.TableName}");
+        var truncate = total.Elapsed;
+        using (var daemon = await store.BuildProjectionDaemonAsync())
+        {
+            foreach (var (name, lifecycle) in names)
+                timings.Add((name, lifecycle, await Timing.TimeAsync(() => daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(10), CancellationToken.None))));
+        }
+        total.Stop();
+        var after = await CountsAsync(ctx);
+
+        Markdown.Line($"{totalEvents:N0} events in {streams:N0} streams ({Markdown.Megabytes(eventBytes)} of event data as stored), " +
+                      "everything the scenarios before this one wrote included.");
+        Markdown.Table(["projection", "lifecycle", "rebuild time", "events/s (all events / this time)"],
+            timings.Select(t => (IReadOnlyList<string>)
+                [t.Name, t.Lifecycle.ToString(), Markdown.Seconds(t.Time), Markdown.Number(totalEvents / t.Time.TotalSeconds)])
+            .Append(["truncate message_search", "", Markdown.Seconds(truncate), ""])
+            .Append(["**all projections**", "", $"**{Markdown.Seconds(total.Elapsed)}**", $"**{Markdown.Number(totalEvents / total.Elapsed.TotalSeconds)}**"]));
+        Markdown.Line("Goal: ≥ 20,000 events/s for the whole rebuild (last row).");
+        Markdown.Table(["read model", "rows before", "rows after"],
+            before.Keys.Select(k => (IReadOnlyList<string>)[k, Markdown.Number(before[k]), Markdown.Number(after[k])]));
+        Markdown.Line("(UsageDay and AuditEntry are async projections: no daemon ran while the data was written, so they start empty.)");
+    }
+
+    // 1,000 conversations of about 100 events each, from 50 owners, with some renames, tags, pins, regenerated
+    // replies and edits, written in batches with the inline projections on.
+    private static async Task GenerateAsync(BenchContext ctx)
+    {
+        var text = ctx.Text(7);
+        var start = DateTimeOffset.UtcNow.AddDays(-90);
+        var watch = Stopwatch.StartNew();
+        var events = 0;
+        for (var first = 0; first < ctx.Sizes.RebuildConversations; first += ConversationsPerBatch)
+        {
+            var batch = new List<ScriptedConversation>();
+            for (var c = first; c < Math.Min(first + ConversationsPerBatch, ctx.Sizes.RebuildConversations); c++)
+            {
+                var at = start.AddHours(c * 2);
+                var owner = $"bench-rebuild-{c % 50}";
+                var conversation = ScriptedConversation.Start(Guid.CreateVersion7(), owner, text.Message(), text.Message(), at);
+                for (var i = 0; i < ctx.Sizes.RebuildExchanges; i++)
+                {
+                    at = at.AddMinutes(2);
+                    switch (text.Next(0, 20))
+                    {
+                        case 0: conversation.Edit(conversation.LastUserMessage(), text.Message(), text.Message(), at); break;
+                        case 1: conversation.Regenerate(conversation.LastReply(), text.Message(), at); break;
+                        default: conversation.Exchange(text.Message(), text.Message(), at); break;
+                    }
+                }
+                if (c % 5 == 0) conversation.Decide(new RenameConversation(conversation.Id, $"Renamed {c}", owner), at);
+                if (c % 7 == 0) conversation.Decide(new TagConversation(conversation.Id, $"tag{c % 10}", owner), at);
+                if (c % 11 == 0) conversation.Decide(new PinConversation(conversation.Id, true, owner), at);
+                if (c % 13 == 0) conversation.Decide(new DeleteConversation(conversation.Id, owner), at);
+                batch.Add(conversation);
+            }
+            await using var session = ctx.Store.LightweightSession();
+            session.SetHeader(AuditProjection.SourceHeader, "127.0.0.1");
+            foreach (var conversation in batch)
+            {
+                events += conversation.PendingEvents;
+                conversation.Flush(session);
+            }
+            await session.SaveChangesAsync();
+        }
+        Markdown.Line($"Generated {ctx.Sizes.RebuildConversations:N0} conversations ({events:N0} events) in {Markdown.Seconds(watch.Elapsed)} " +
+                      $"({events / watch.Elapsed.TotalSeconds:N0} events/s appended with the inline projections on, {ConversationsPerBatch} conversations per SaveChangesAsync).");
+    }
+
+    private static async Task<Dictionary<string, long>> CountsAsync(BenchContext ctx)
+    {
+        var counts = new Dictionary<string, long>();
+        foreach (var table in new[] { "mt_doc_conversationtree", "mt_doc_chatlistitem", "mt_doc_treenode", "message_search", "mt_doc_libraryview", "mt_doc_usageday", "mt_doc_auditentry" })
+            counts[table] = await ctx.ScalarAsync<long>($"select count(*) from {SambungStore.Schema}.{table}");
+        return counts;
+    }
+}
