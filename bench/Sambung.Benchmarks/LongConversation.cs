@@ -14,8 +14,6 @@ public sealed record LongConversationInfo(Guid Id, int UserMessages, int Replies
 public static class LongConversation
 {
     public const string Owner = "bench-long";
-    private const int ExchangesPerBatch = 25;
-
     public static async Task<LongConversationInfo> EnsureAsync(BenchContext ctx)
     {
         await using (var query = ctx.Store.QuerySession())
@@ -29,14 +27,15 @@ public static class LongConversation
 
     private static async Task<LongConversationInfo> BuildAsync(BenchContext ctx)
     {
-        var text = new TextGenerator(seed: 5_000);
+        var text = ctx.Text(5_000);
         var pairs = ctx.Sizes.LongMessages / 2;
         var branchEvery = pairs / ctx.Sizes.LongBranches;
         var at = DateTimeOffset.UtcNow.AddDays(-60);
         var watch = Stopwatch.StartNew();
 
         var conversation = ScriptedConversation.Start(Guid.CreateVersion7(), Owner, text.Message(), text.Message(), at);
-        int users = 1, replies = 1, branches = 0, batch = 0;
+        await FlushAsync(ctx, conversation);
+        int users = 1, replies = 1, branches = 0;
         while (users < pairs)
         {
             at = at.AddMinutes(1);
@@ -48,20 +47,17 @@ public static class LongConversation
             else conversation.Exchange(text.Message(), text.Message(), at);
             users++;
             replies++;
-            if (++batch == ExchangesPerBatch)
-            {
-                await FlushAsync(ctx, conversation);
-                batch = 0;
-            }
+            // One exchange per SaveChangesAsync (see ScriptedConversation).
+            await FlushAsync(ctx, conversation);
         }
-        await FlushAsync(ctx, conversation);
 
         var elapsed = watch.Elapsed;
         var bytes = await ctx.ScalarAsync<long>("select coalesce(sum(pg_column_size(data)), 0)::bigint from sambung.mt_events where stream_id = $1", conversation.Id);
         Markdown.Line($"Built the long conversation: {users:N0} user messages + {replies:N0} replies, {branches} edited (branched) user messages, " +
                       $"{conversation.EventsWritten:N0} events ({Markdown.Megabytes(bytes)} of event data as stored) in {Markdown.Seconds(elapsed)} " +
-                      $"({conversation.EventsWritten / elapsed.TotalSeconds:N0} events/s, batches of {ExchangesPerBatch} exchanges per SaveChangesAsync, inline projections on).");
+                      $"({conversation.EventsWritten / elapsed.TotalSeconds:N0} events/s; one exchange = 3 events per SaveChangesAsync, inline projections on).");
         Markdown.Line("");
+        await TreeCheck.EnsureSoundAsync(ctx);
         return new(conversation.Id, users, replies, branches);
     }
 

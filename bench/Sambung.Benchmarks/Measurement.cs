@@ -81,5 +81,6 @@ public static class Markdown
 
     public static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.0", Invariant) + " s";
 
-    public static string Megabytes(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0", Invariant) + " MB";
+    public static string Megabytes(long bytes) =>
+        bytes < 1024 * 1024 ? (bytes / 1024.0).ToString("0.0", Invariant) + " KB" : (bytes / 1024.0 / 1024.0).ToString("0.0", Invariant) + " MB";
 }

@@ -13,7 +13,7 @@ namespace Sambung.Benchmarks;
 // from the store instead of the web host's IProjectionCoordinator. Async projections (UsageDay, Audit) included.
 public static class RebuildBenchmark
 {
-    private const int ConversationsPerBatch = 10;
+    private const int ConversationsPerBatch = 50;
 
     public static async Task RunAsync(BenchContext ctx)
     {
@@ -24,6 +24,7 @@ public static class RebuildBenchmark
         var streams = await ctx.ScalarAsync<long>("select count(*) from sambung.mt_streams");
         var eventBytes = await ctx.ScalarAsync<long>("select coalesce(sum(pg_column_size(data)), 0)::bigint from sambung.mt_events");
         var before = await CountsAsync(ctx);
+        var treeBefore = await TreeCheck.FingerprintAsync(ctx);
 
         var store = ctx.Store;
         var names = ((IDocumentStore)store).Options.Events.Projections().Select(p => (p.Name, p.Lifecycle)).ToList();
@@ -38,6 +39,7 @@ public static class RebuildBenchmark
         }
         total.Stop();
         var after = await CountsAsync(ctx);
+        var treeAfter = await TreeCheck.FingerprintAsync(ctx);
 
         Markdown.Line($"{totalEvents:N0} events in {streams:N0} streams ({Markdown.Megabytes(eventBytes)} of event data as stored), " +
                       "everything the scenarios before this one wrote included.");
@@ -50,10 +52,15 @@ public static class RebuildBenchmark
         Markdown.Table(["read model", "rows before", "rows after"],
             before.Keys.Select(k => (IReadOnlyList<string>)[k, Markdown.Number(before[k]), Markdown.Number(after[k])]));
         Markdown.Line("(UsageDay and AuditEntry are async projections: no daemon ran while the data was written, so they start empty.)");
+        var selfParents = await ctx.ScalarAsync<long>("select count(*) from sambung.mt_doc_treenode where id = parent_id");
+        Markdown.Line(treeBefore == treeAfter
+            ? "Check: every TreeNode has the same parent, children, kind and status after the rebuild as the inline projection wrote."
+            : $"**Check failed: the rebuilt TreeNode documents differ from those the inline projection wrote** ({selfParents:N0} nodes are their own parent).");
     }
 
-    // 1,000 conversations of about 100 events each, from 50 owners, with some renames, tags, pins, regenerated
-    // replies and edits, written in batches with the inline projections on.
+    // 1,000 conversations of about 100 events each, from 50 owners, with some edits, regenerated replies, renames,
+    // tags, pins and deletions, written with the inline projections on: each SaveChangesAsync adds one exchange to
+    // each of 50 conversations (see ScriptedConversation for why not more).
     private static async Task GenerateAsync(BenchContext ctx)
     {
         var text = ctx.Text(7);
@@ -62,39 +69,42 @@ public static class RebuildBenchmark
         var events = 0;
         for (var first = 0; first < ctx.Sizes.RebuildConversations; first += ConversationsPerBatch)
         {
-            var batch = new List<ScriptedConversation>();
-            for (var c = first; c < Math.Min(first + ConversationsPerBatch, ctx.Sizes.RebuildConversations); c++)
+            var group = Enumerable.Range(first, Math.Min(ConversationsPerBatch, ctx.Sizes.RebuildConversations - first))
+                .Select(c => (Number: c, Owner: $"bench-rebuild-{c % 50}", At: start.AddHours(c * 2))).ToList();
+            var scripts = group.Select(c => ScriptedConversation.Start(Guid.CreateVersion7(), c.Owner, text.Message(), text.Message(), c.At)).ToList();
+            for (var round = 0; round <= ctx.Sizes.RebuildExchanges + 1; round++)
             {
-                var at = start.AddHours(c * 2);
-                var owner = $"bench-rebuild-{c % 50}";
-                var conversation = ScriptedConversation.Start(Guid.CreateVersion7(), owner, text.Message(), text.Message(), at);
-                for (var i = 0; i < ctx.Sizes.RebuildExchanges; i++)
+                await using var session = ctx.Store.LightweightSession();
+                session.SetHeader(AuditProjection.SourceHeader, "127.0.0.1");
+                for (var i = 0; i < scripts.Count; i++)
                 {
-                    at = at.AddMinutes(2);
-                    switch (text.Next(0, 20))
+                    var (script, c, at) = (scripts[i], group[i].Number, group[i].At.AddMinutes(2 * round));
+                    if (round == ctx.Sizes.RebuildExchanges + 1)
                     {
-                        case 0: conversation.Edit(conversation.LastUserMessage(), text.Message(), text.Message(), at); break;
-                        case 1: conversation.Regenerate(conversation.LastReply(), text.Message(), at); break;
-                        default: conversation.Exchange(text.Message(), text.Message(), at); break;
+                        if (c % 5 == 0) script.Decide(new RenameConversation(script.Id, $"Renamed {c}", script.Owner), at);
+                        if (c % 7 == 0) script.Decide(new TagConversation(script.Id, $"tag{c % 10}", script.Owner), at);
+                        if (c % 11 == 0) script.Decide(new PinConversation(script.Id, true, script.Owner), at);
+                        if (c % 13 == 0) script.Decide(new DeleteConversation(script.Id, script.Owner), at);
                     }
+                    else if (round > 0)
+                    {
+                        switch (text.Next(0, 20))
+                        {
+                            case 0: script.Edit(script.LastUserMessage(), text.Message(), text.Message(), at); break;
+                            case 1: script.Regenerate(script.LastReply(), text.Message(), at); break;
+                            default: script.Exchange(text.Message(), text.Message(), at); break;
+                        }
+                    }
+                    events += script.PendingEvents;
+                    script.Flush(session);
                 }
-                if (c % 5 == 0) conversation.Decide(new RenameConversation(conversation.Id, $"Renamed {c}", owner), at);
-                if (c % 7 == 0) conversation.Decide(new TagConversation(conversation.Id, $"tag{c % 10}", owner), at);
-                if (c % 11 == 0) conversation.Decide(new PinConversation(conversation.Id, true, owner), at);
-                if (c % 13 == 0) conversation.Decide(new DeleteConversation(conversation.Id, owner), at);
-                batch.Add(conversation);
+                await session.SaveChangesAsync();
             }
-            await using var session = ctx.Store.LightweightSession();
-            session.SetHeader(AuditProjection.SourceHeader, "127.0.0.1");
-            foreach (var conversation in batch)
-            {
-                events += conversation.PendingEvents;
-                conversation.Flush(session);
-            }
-            await session.SaveChangesAsync();
         }
         Markdown.Line($"Generated {ctx.Sizes.RebuildConversations:N0} conversations ({events:N0} events) in {Markdown.Seconds(watch.Elapsed)} " +
-                      $"({events / watch.Elapsed.TotalSeconds:N0} events/s appended with the inline projections on, {ConversationsPerBatch} conversations per SaveChangesAsync).");
+                      $"({events / watch.Elapsed.TotalSeconds:N0} events/s appended with the inline projections on, " +
+                      $"one exchange for each of {ConversationsPerBatch} conversations per SaveChangesAsync).");
+        await TreeCheck.EnsureSoundAsync(ctx);
     }
 
     private static async Task<Dictionary<string, long>> CountsAsync(BenchContext ctx)

@@ -71,7 +71,8 @@ public sealed class ScriptedConversation
         var decision = ConversationDecisions.Decide(command, State, at);
         foreach (var e in Accepted(decision))
         {
-            if (e is UserMessagePosted or UserMessageEdited or BranchesMerged && nodesCreatedInBatch.Contains(((dynamic)e).ParentId))
+            var parent = e switch { UserMessagePosted x => x.ParentId, UserMessageEdited x => x.ParentId, BranchesMerged x => x.ParentId, _ => (Guid?)null };
+            if (parent is { } id && nodesCreatedInBatch.Contains(id))
                 throw new InvalidOperationException("A message under a node created in the same batch: flush first (see the class comment).");
             if (e is ReplyRequested requested) nodesCreatedInBatch.Add(requested.NodeId);
             State = State.Apply(e);

@@ -53,7 +53,8 @@ public static class SambungStore
             .Duplicate(x => x.OwnerId, notNull: true)
             .Duplicate(x => x.UpdatedAt, pgType: "timestamptz", notNull: true)
             .Duplicate(x => x.Pinned, notNull: true)
-            .Duplicate(x => x.InTrash, notNull: true);
+            // Columns added after the first release stay nullable: Weasel can add those to an existing table.
+            .Duplicate(x => x.InTrash);
         opts.Schema.For<ConversationTree>().Duplicate(x => x.OwnerId, notNull: true);
         opts.Schema.For<TreeNode>()
             .Duplicate(x => x.ConversationId, notNull: true)
