@@ -7,7 +7,7 @@ using Sambung.Projections.Search;
 namespace Sambung.Web.Infrastructure;
 
 // Rebuilds every read model from the events, from zero. Also reachable from the command line:
-//   dotnet Sambung.Web.dll projections --rebuild
+//   dotnet Sambung.Web.dll projections rebuild
 public sealed class ProjectionRebuilder(IDocumentStore store, IProjectionCoordinator coordinator, NpgsqlDataSource db)
 {
     public IReadOnlyList<string> Names => store.Options.Events.Projections().Select(p => p.Name).ToList();
