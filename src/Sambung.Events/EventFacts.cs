@@ -1,3 +1,4 @@
+using Sambung.Events.Accounts;
 using Sambung.Events.Conversations;
 using Sambung.Events.Library;
 
@@ -37,7 +38,23 @@ public static class EventFacts
         TagCreated x => x.By,
         TagRenamed x => x.By,
         TagDeleted x => x.By,
-        _ => System, // a reply completing or failing, a fallback: the server acted
+        AccountRegistered x => x.UserId,
+        SignedIn x => x.UserId,
+        SignInFailed x => x.UserId,
+        SignedOut x => x.UserId,
+        SessionRevoked x => x.By,
+        PasswordChanged x => x.By,
+        RoleGranted x => x.By,
+        RoleRevoked x => x.By,
+        AccountDisabled x => x.By,
+        AccountEnabled x => x.By,
+        AccountApproved x => x.By,
+        ExternalLoginLinked x => x.By,
+        ProfileUpdated x => x.By,
+        ProviderKeyAdded x => x.By,
+        ProviderKeyRemoved x => x.By,
+        AccountDeleted x => x.By,
+        _ => System, // a reply completing or failing, a fallback, a lockout: the server acted
     };
 
     public static Guid? Target(object e) => e switch
@@ -57,6 +74,11 @@ public static class EventFacts
         FolderCreated x => x.FolderId,
         FolderRenamed x => x.FolderId,
         FolderDeleted x => x.FolderId,
+        SignedIn x => x.SessionId,
+        SignedOut x => x.SessionId,
+        SessionRevoked x => x.SessionId,
+        ProviderKeyAdded x => x.ConnectionId,
+        ProviderKeyRemoved x => x.ConnectionId,
         _ => null,
     };
 }

@@ -36,6 +36,7 @@ public static class SambungStore
         opts.Storage.ExtendedSchemaObjects.Add(MessageSearchProjection.Table());
 
         opts.Events.AddEventTypes(EventTypes);
+        opts.Events.AddEventTypes(Sambung.Events.Accounts.AccountStream.EventTypes);
         opts.Events.MetadataConfig.HeadersEnabled = true; // where a change came from, for the audit trail
         AddMaskingRules(opts);
 
@@ -78,6 +79,16 @@ public static class SambungStore
         opts.Events.AddMaskingRuleForProtectedInformation<ConversationTagged>(e => e with { Tag = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<ConversationUntagged>(e => e with { Tag = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<SystemPromptChanged>(e => e with { SystemPrompt = null });
+        // Deleting an account also blanks the names of its folders and tags and its account details.
+        opts.Events.AddMaskingRuleForProtectedInformation<FolderCreated>(e => e with { Name = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<FolderRenamed>(e => e with { Name = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<TagCreated>(e => e with { Tag = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<TagRenamed>(e => e with { From = "", To = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<TagDeleted>(e => e with { Tag = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.AccountRegistered>(e => e with { Email = "" });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.SignedIn>(e => e with { Address = null, Device = null });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.SignInFailed>(e => e with { Address = null });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.LockedOut>(e => e with { Address = null });
     }
 }
 

@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.Events.Daemon;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Localization;
 using Npgsql;
 using Sambung.Projections;
@@ -25,6 +26,9 @@ builder.Services.AddSingleton(NpgsqlDataSource.Create(connectionString));
 builder.Services.AddMarten(opts =>
     {
         SambungStore.Configure(opts);
+        opts.Schema.For<SambungUser>().UniqueIndex(u => u.NormalizedEmail).UniqueIndex(u => u.NormalizedUserName);
+        opts.Schema.For<UserSession>().Index(s => s.UserId);
+        opts.Schema.For<Avatar>().Index(a => a.UserId);
         // Self-hosters upgrade by restarting: the schema follows the code. Set Sambung__ApplySchemaOnStart=false
         // to manage it yourself (dotnet Sambung.Web.dll db-apply).
         opts.AutoCreateSchemaObjects = builder.Configuration.GetValue("Sambung:ApplySchemaOnStart", true)
@@ -47,7 +51,14 @@ builder.Host.UseWolverine(opts =>
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddHttpContextAccessor();
+builder.Services.AddSambungDataProtection();
+builder.Services.AddAccounts(builder.Configuration, builder.Environment);
 builder.Services.AddScoped<CurrentUser>();
+builder.Services.AddScoped<AccountSignIn>();
+builder.Services.AddScoped<AccountDeletion>();
+builder.Services.AddAuthorizationBuilder()
+    .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+    .AddPolicy(Roles.Admin, p => p.RequireRole(Roles.Admin));
 builder.Services.AddSingleton<AuditSource>();
 builder.Services.AddSingleton<ConversationCache>();
 builder.Services.AddSingleton<ConversationStreams>();
@@ -60,10 +71,18 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<TrashSweeper>());
 builder.Services.AddSingleton<ProjectionRebuilder>();
 
 builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
-builder.Services.AddRazorPages()
+builder.Services.AddRazorPages(o =>
+    {
+        // Everything needs a signed-in user (the fallback policy) but signing in, registering and errors.
+        o.Conventions.AllowAnonymousToPage("/Account/SignIn");
+        o.Conventions.AllowAnonymousToPage("/Account/Register");
+        o.Conventions.AllowAnonymousToPage("/Account/External");
+        o.Conventions.AllowAnonymousToPage("/Account/Denied");
+        o.Conventions.AllowAnonymousToPage("/Error");
+        o.Conventions.AuthorizeFolder("/Admin", Roles.Admin);
+    })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
-builder.Services.AddAntiforgery(o => o.HeaderName = "X-CSRF-TOKEN");
 builder.Services.Configure<RequestLocalizationOptions>(o =>
 {
     string[] cultures = ["en", "id"];
@@ -74,15 +93,21 @@ builder.Services.Configure<RequestLocalizationOptions>(o =>
 var app = builder.Build();
 
 if (!app.Environment.IsDevelopment())
+{
     app.UseExceptionHandler("/Error");
+    app.UseHsts();
+}
 app.UseSecurityHeaders();
 app.UseRequestLocalization();
 app.UseStaticFiles();
 app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapHealth();
 app.MapReplyEvents();
+app.MapAvatars();
 app.MapRazorPages();
 
 return await app.RunJasperFxCommands(args);

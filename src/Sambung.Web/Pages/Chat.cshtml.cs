@@ -15,7 +15,7 @@ namespace Sambung.Web.Pages;
 
 // "/c/{id}": one conversation, its active path, and the controls that continue or branch it.
 public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUser user, ReplyGenerator generator,
-    IStringLocalizer<SharedResource> text) : PageModel
+    IStringLocalizer<SharedResource> text, RequestLimits limits) : PageModel
 {
     public ConversationTree Tree { get; private set; } = null!;
     public IReadOnlyList<PathNode> Messages { get; private set; } = [];
@@ -31,6 +31,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     public async Task<IActionResult> OnPostSendAsync(Guid id, [FromForm] ComposerForm form, CancellationToken ct)
     {
         if (form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty) return BadRequest();
+        if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
         var result = await RunAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
@@ -69,6 +70,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         [FromForm] Guid replyId, [FromForm] string? text, [FromForm] long? expectedVersion, CancellationToken ct)
     {
         if (newMessageId == Guid.Empty || replyId == Guid.Empty) return BadRequest();
+        if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
         var result = await RunAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct);
         if (result.Status == CommandStatus.Applied) generator.Start(id, replyId, user.Id);
         return Respond(id, result);
@@ -78,6 +80,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         [FromForm] long? expectedVersion, CancellationToken ct)
     {
         if (newReplyId == Guid.Empty) return BadRequest();
+        if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
         var result = await RunAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct);
         if (result.Status == CommandStatus.Applied) generator.Start(id, newReplyId, user.Id);
         return Respond(id, result);

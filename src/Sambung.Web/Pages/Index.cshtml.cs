@@ -13,7 +13,7 @@ namespace Sambung.Web.Pages;
 
 // "/": a new, empty chat. The first message starts the conversation and opens it.
 public sealed class IndexModel(IMessageBus bus, CurrentUser user, ChatProviders providers, ReplyGenerator generator,
-    IStringLocalizer<SharedResource> text) : PageModel
+    IStringLocalizer<SharedResource> text, RequestLimits limits) : PageModel
 {
     public ComposerModel Composer { get; private set; } = ComposerModel.ForNewChat();
     public bool ProviderMissing => !providers.IsConfigured(providers.DefaultModel.Provider);
@@ -24,6 +24,7 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ChatProviders 
     {
         if (form.ConversationId is not { } id || form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty)
             return BadRequest();
+        if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
         var cmd = new StartConversation(id, user.Id, form.MessageId, form.Text ?? "", form.ReplyId, providers.DefaultModel);
         CommandResult result;

@@ -1,4 +1,7 @@
+using System.Security.Claims;
 using Alba;
+using Alba.Security;
+using Sambung.Web.Features.Accounts;
 using Marten;
 using Sambung.FakeProviders;
 
@@ -24,7 +27,11 @@ public sealed class AppFixture : IAsyncLifetime
             b.UseSetting("SAMBUNG_DEFAULT_MODEL", "fake-gpt");
             b.UseSetting("Logging:LogLevel:Default", "Warning");
             b.UseSetting("Logging:LogLevel:Marten", "Error");
-        });
+            b.UseSetting("Sambung:RateLimits:MessagesPerHour", "100000");
+        }, new AuthenticationStub()
+            .With(ClaimTypes.NameIdentifier, Conversations.Owner)
+            .With(AccountClaims.DisplayName, "Local Tester")
+            .WithName("local@example.test"));
     }
 
     public async Task ResetAsync()

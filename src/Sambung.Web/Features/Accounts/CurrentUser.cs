@@ -1,10 +1,25 @@
+using System.Security.Claims;
+
 namespace Sambung.Web.Features.Accounts;
 
-// Until accounts exist there is one local user; every query and command is already scoped through this id,
-// so signing in only has to change where it comes from.
-public sealed class CurrentUser
+// The signed-in user of this request. Every query and command is scoped through this id.
+public sealed class CurrentUser(IHttpContextAccessor http)
 {
-    public const string LocalUserId = "local";
+    private ClaimsPrincipal? Principal => http.HttpContext?.User;
 
-    public string Id => LocalUserId;
+    public bool IsSignedIn => Principal?.Identity?.IsAuthenticated == true;
+
+    public string Id => Principal?.FindFirstValue(ClaimTypes.NameIdentifier)
+        ?? throw new InvalidOperationException("No signed-in user: this page must require authorization.");
+
+    public string Name => Principal?.FindFirstValue(AccountClaims.DisplayName) ?? Principal?.Identity?.Name ?? "";
+
+    public bool IsAdmin => Principal?.IsInRole(Roles.Admin) == true;
+
+    public Guid? SessionId => Principal is null ? null : UserSessions.IdOf(Principal);
+}
+
+public static class AccountClaims
+{
+    public const string DisplayName = "sambung:display_name";
 }
