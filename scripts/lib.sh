@@ -624,7 +624,10 @@ run_app() {
   ASPNETCORE_URLS="$url"
   ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
   ASPNETCORE_CONTENTROOT="$SAMBUNG_APP_DIR"
-  export ConnectionStrings__Sambung ASPNETCORE_URLS ASPNETCORE_ENVIRONMENT ASPNETCORE_CONTENTROOT
+  # The app is served over plain HTTP on loopback here, where Secure cookies cannot work; behind HTTPS (a reverse
+  # proxy) leave this unset so cookies are Secure.
+  Sambung__SecureCookies="${Sambung__SecureCookies:-false}"
+  export ConnectionStrings__Sambung ASPNETCORE_URLS ASPNETCORE_ENVIRONMENT ASPNETCORE_CONTENTROOT Sambung__SecureCookies
   log "starting Sambung ($ASPNETCORE_ENVIRONMENT) on $url; Ctrl+C stops it, the database keeps running (./run.sh stop)"
   # Announce the address once the app really accepts connections; gives up when the app ($$ after exec) exits.
   (

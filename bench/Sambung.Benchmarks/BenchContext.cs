@@ -81,9 +81,9 @@ public sealed class BenchContext : IAsyncDisposable
         new NpgsqlConnectionStringBuilder(ConnectionString) { Options = options }.ConnectionString;
 
     // A clean run: the whole sambung schema (events, documents, search table) and the floor tables go.
-    public async Task ResetSchemaAsync()
+    public async Task PrepareSchemaAsync(bool drop)
     {
-        await ExecAsync($"drop schema if exists {SambungStore.Schema} cascade; drop schema if exists {PhysicalFloor.Schema} cascade");
+        if (drop) await ExecAsync($"drop schema if exists {SambungStore.Schema} cascade; drop schema if exists {PhysicalFloor.Schema} cascade");
         store = CreateStore(Db);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
     }

@@ -25,6 +25,13 @@ public static class MachineInfo
         Markdown.Line("PostgreSQL runs on the same machine (same cores) as the benchmark process.");
     }
 
+    // Other work on the machine competes for the same 2 cores: printed with every scenario.
+    public static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "?"; }
+    }
+
     private static string CpuModel()
     {
         try

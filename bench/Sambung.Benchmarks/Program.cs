@@ -13,10 +13,13 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
 };
 
 var quick = args.Contains("--quick");
+// --keep-data: skip dropping the schema and reuse what earlier runs built (the long conversation, the search rows,
+// the rebuild data set); for iterating on one scenario, not for figures to publish.
+var keepData = args.Contains("--keep-data");
 var names = args.Where(a => !a.StartsWith("--")).ToList();
 if (names.Count == 0 || names.Any(n => n != "all" && !scenarios.ContainsKey(n)))
 {
-    Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/Sambung.Benchmarks -- <{string.Join('|', scenarios.Keys)}|all> [--quick]");
+    Console.Error.WriteLine($"usage: dotnet run -c Release --project bench/Sambung.Benchmarks -- <{string.Join('|', scenarios.Keys)}|all> [--quick] [--keep-data]");
     return 2;
 }
 var selected = names.Contains("all") ? scenarios.Keys.ToList() : names.Distinct().ToList();
@@ -25,9 +28,14 @@ try
 {
     await using var ctx = await BenchContext.CreateAsync(quick);
     await MachineInfo.PrintAsync(ctx, selected);
-    await ctx.ResetSchemaAsync();
+    await ctx.PrepareSchemaAsync(drop: !keepData);
     foreach (var name in selected)
+    {
+        var loadBefore = MachineInfo.LoadAverage();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         await scenarios[name](ctx);
+        Markdown.Line($"_{name}: {Markdown.Seconds(watch.Elapsed)} in all; load average (1/5/15 min) {loadBefore} before, {MachineInfo.LoadAverage()} after._");
+    }
     return 0;
 }
 catch (BenchSetupException e)

@@ -48,6 +48,19 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
+    // A fresh account for each test: registering signs it in (the first one also becomes the admin).
+    public async Task<IPage> SignedInPageAsync(string? locale = null, string password = "correct horse battery")
+    {
+        var page = await NewPageAsync(locale);
+        await page.GotoAsync("/account/register");
+        await page.Locator("#DisplayName").FillAsync("Tester");
+        await page.Locator("#Email").FillAsync($"user-{Guid.NewGuid():N}@example.test");
+        await page.Locator("#Password").FillAsync(password);
+        await page.Locator("form.form button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        return page;
+    }
+
     public async Task DisposeAsync()
     {
         await Browser.DisposeAsync();

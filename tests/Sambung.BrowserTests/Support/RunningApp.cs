@@ -45,6 +45,7 @@ public sealed class RunningApp : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__Sambung"] = connectionString;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Sambung__SecureCookies"] = "false"; // plain HTTP on loopback, as ./run.sh serves it
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var app = new RunningApp(Process.Start(start)!, baseUrl);
