@@ -20,7 +20,7 @@ SAMBUNG_DB_USER="sambung"
 SAMBUNG_DB_NAME="sambung"
 # Databases the test projects use; each appends `Database=<name>` to SAMBUNG_TEST_PG.
 # shellcheck disable=SC2034 # used by test.sh
-SAMBUNG_TEST_DATABASES=(sambung_test_integration sambung_test_browser sambung_test_bench)
+SAMBUNG_TEST_DATABASES=(sambung_test_integration sambung_test_accounts sambung_test_browser sambung_test_bench)
 
 export DEBIAN_FRONTEND=noninteractive
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -88,6 +88,13 @@ public sealed class AccountSignIn(
         await signIn.SignInWithClaimsAsync(user, isPersistent: true, [sid, new Claim("amr", method)]);
     }
 
+    // A new cookie for the same session (after a change to the account's name, roles or password), keeping its id.
+    public async Task RefreshAsync(SambungUser user, ClaimsPrincipal current)
+    {
+        Claim[] kept = [.. current.Claims.Where(c => c.Type is UserSessions.SessionClaim or "amr").Select(c => new Claim(c.Type, c.Value))];
+        await signIn.SignInWithClaimsAsync(user, isPersistent: true, kept);
+    }
+
     private async Task RecordAsync(string userId, object? e, CancellationToken ct)
     {
         if (e is null) return;

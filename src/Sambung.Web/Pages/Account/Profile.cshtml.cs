@@ -11,7 +11,7 @@ namespace Sambung.Web.Pages.Account;
 
 // The signed-in user's profile: name, bio and avatar; password; and deleting the account.
 public sealed class ProfileModel(
-    UserManager<SambungUser> users, SignInManager<SambungUser> signIn, UserSessions sessions, AccountDeletion deletion,
+    UserManager<SambungUser> users, SignInManager<SambungUser> signIn, AccountSignIn accounts, UserSessions sessions, AccountDeletion deletion,
     IDocumentSession session, CurrentUser current, TimeProvider clock, IStringLocalizer<SharedResource> text) : PageModel
 {
     public const int MaxBio = 500;
@@ -44,7 +44,7 @@ public sealed class ProfileModel(
         account.Bio = (Bio ?? "").Trim();
         await users.UpdateAsync(account);
         await RecordAsync(new ProfileUpdated(account.Id, account.Id, clock.GetUtcNow()), ct);
-        await signIn.RefreshSignInAsync(account);
+        await accounts.RefreshAsync(account, User);
         return Saved("Profile.Saved");
     }
 
@@ -82,7 +82,7 @@ public sealed class ProfileModel(
         // A new password ends every other session; this one carries on with a fresh cookie.
         await sessions.RevokeAllAsync(account.Id, current.SessionId, account.Id, ct);
         await RecordAsync(new PasswordChanged(account.Id, account.Id, clock.GetUtcNow()), ct);
-        await signIn.RefreshSignInAsync(account);
+        await accounts.RefreshAsync(account, User);
         return Saved("Profile.PasswordChanged");
     }
 
