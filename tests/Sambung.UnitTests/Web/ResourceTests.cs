@@ -43,6 +43,8 @@ public sealed partial class ResourceTests
     [InlineData("Refusal.")]
     [InlineData("Reply.Error.")]
     [InlineData("Reply.Ended.")]
+    [InlineData("SignIn.")]
+    [InlineData("Register.")]
     public void every_computed_key_family_is_complete(string prefix)
     {
         var en = Load("SharedResource.resx");
@@ -50,6 +52,8 @@ public sealed partial class ResourceTests
         {
             "Refusal." => typeof(Sambung.Events.Refusals).GetFields().Select(f => (string)f.GetValue(null)!).Append("Conflict"),
             "Reply.Error." => typeof(Sambung.Web.Features.Streaming.ReplyErrorKinds).GetFields().Select(f => (string)f.GetValue(null)!),
+            "SignIn." => Enum.GetNames<Sambung.Web.Features.Accounts.SignInOutcome>().Where(s => s != "SignedIn"),
+            "Register." => Enum.GetNames<Sambung.Web.Features.Accounts.RegisterOutcome>().Where(s => s is not ("Registered" or "Invalid")),
             _ => Enum.GetNames<Sambung.Events.Conversations.ReplyStatus>().Where(s => s != "None"),
         };
         var missing = expected.Where(k => !en.ContainsKey(prefix + k)).ToList();

@@ -25,4 +25,16 @@
   document.addEventListener("htmx:sseMessage", scrollToEnd);
   document.addEventListener("htmx:afterSwap", () => { follow = true; scrollToEnd(); });
   document.addEventListener("DOMContentLoaded", scrollToEnd);
+
+  // A rough password strength meter next to the hint (the server only requires 8 characters).
+  document.addEventListener("input", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "password" || input.autocomplete !== "new-password") return;
+    const meter = document.getElementById("password-strength");
+    if (!meter) return;
+    const value = input.value;
+    const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(value)).length;
+    meter.value = (value.length >= 8) + (value.length >= 12) + (value.length >= 16) + (classes >= 3 && value.length >= 8);
+    meter.hidden = value.length === 0;
+  });
 })();
