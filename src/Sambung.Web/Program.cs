@@ -30,6 +30,7 @@ builder.Services.AddMarten(opts =>
         opts.Schema.For<SambungUser>().UniqueIndex(u => u.NormalizedEmail).UniqueIndex(u => u.NormalizedUserName);
         opts.Schema.For<UserSession>().Index(s => s.UserId);
         opts.Schema.For<Avatar>().Index(a => a.UserId);
+        opts.Schema.For<ProviderConnection>().Index(c => c.OwnerId);
         // Self-hosters upgrade by restarting: the schema follows the code. Set Sambung__ApplySchemaOnStart=false
         // to manage it yourself (dotnet Sambung.Web.dll db-apply).
         opts.AutoCreateSchemaObjects = builder.Configuration.GetValue("Sambung:ApplySchemaOnStart", true)
@@ -64,7 +65,7 @@ builder.Services.AddSingleton<AuditSource>();
 builder.Services.AddSingleton<ConversationCache>();
 builder.Services.AddSingleton<ConversationStreams>();
 builder.Services.AddSingleton<LibraryStreams>();
-builder.Services.AddChatProviders(builder.Configuration);
+builder.Services.AddProviders();
 builder.Services.AddReplyStreaming();
 builder.Services.AddHostedService<HandlerWarmup>();
 builder.Services.AddSingleton<TrashSweeper>();

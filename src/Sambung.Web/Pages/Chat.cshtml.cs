@@ -8,6 +8,7 @@ using Sambung.Events.Conversations;
 using Sambung.Projections.Conversations;
 using Sambung.Web.Features.Accounts;
 using Sambung.Web.Features.Chats;
+using Sambung.Web.Features.Providers;
 using Sambung.Web.Features.Streaming;
 using Wolverine;
 
@@ -15,8 +16,9 @@ namespace Sambung.Web.Pages;
 
 // "/c/{id}": one conversation, its active path, and the controls that continue or branch it.
 public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUser user, ReplyGenerator generator,
-    IStringLocalizer<SharedResource> text, RequestLimits limits) : PageModel
+    IStringLocalizer<SharedResource> text, RequestLimits limits, ModelChoices models) : PageModel
 {
+    public ModelChoice Models { get; private set; } = null!;
     public ConversationTree Tree { get; private set; } = null!;
     public IReadOnlyList<PathNode> Messages { get; private set; } = [];
     public ComposerModel Composer { get; private set; } = null!;
@@ -25,8 +27,34 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
         Show(page);
+        Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
         return Page();
     }
+
+    // The chat's model (the "Model" combobox): later replies use it; earlier ones keep the model that answered.
+    public async Task<IActionResult> OnPostModelAsync(Guid id, [FromForm] string? model, [FromForm] long? expectedVersion, CancellationToken ct)
+    {
+        if (ModelRefs.Parse(model) is not { } chosen) return BadRequest();
+        var result = await RunAsync(new ChangeModel(id, chosen, user.Id), expectedVersion, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (!Request.IsHtmx()) return Redirect($"/c/{id}");
+        if (!result.Succeeded) return ComposerError(result);
+        return Content(ComposerVersion.OutOfBand(result.Version), "text/html");
+    }
+
+    // System prompt and parameters, from the chat settings panel.
+    public async Task<IActionResult> OnPostSettingsAsync(Guid id, [FromForm] string? systemPrompt, [FromForm] string? temperature,
+        [FromForm] string? maxTokens, [FromForm] string? topP, [FromForm] long? expectedVersion, CancellationToken ct)
+    {
+        var parameters = new GenerationParameters(Number(temperature), (int?)Number(maxTokens), Number(topP));
+        var prompt = await RunAsync(new ChangeSystemPrompt(id, systemPrompt, user.Id), expectedVersion, ct);
+        if (prompt.Status == CommandStatus.NotFound) return NotFound();
+        var result = prompt.Succeeded ? await RunAsync(new ChangeGenerationParameters(id, parameters, user.Id), null, ct) : prompt;
+        return Respond(id, result);
+    }
+
+    private static double? Number(string? value) =>
+        double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 
     public async Task<IActionResult> OnPostSendAsync(Guid id, [FromForm] ComposerForm form, CancellationToken ct)
     {
@@ -42,6 +70,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
             if (result.Succeeded) return Redirect($"/c/{id}");
             if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
             Show(page, form.Text ?? "", RefusalText(result));
+            Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
@@ -94,7 +123,8 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         try
         {
-            return command is PostUserMessage or EditUserMessage or RegenerateReply or SelectBranch or StopReply
+            return command is PostUserMessage or EditUserMessage or RegenerateReply or SelectBranch or StopReply or ChangeModel
+                or ChangeSystemPrompt or ChangeGenerationParameters
                 ? await bus.InvokeAsync<CommandResult>(new ConversationCommand(command, expectedVersion), ct)
                 : throw new ArgumentException("Not a chat page command", nameof(command));
         }

@@ -11,22 +11,24 @@ using Wolverine;
 
 namespace Sambung.Web.Pages;
 
-// "/": a new, empty chat. The first message starts the conversation and opens it.
-public sealed class IndexModel(IMessageBus bus, CurrentUser user, ChatProviders providers, ReplyGenerator generator,
+// "/": a new, empty chat. The first message starts the conversation (with the chosen model) and opens it.
+public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices models, ReplyGenerator generator,
     IStringLocalizer<SharedResource> text, RequestLimits limits) : PageModel
 {
     public ComposerModel Composer { get; private set; } = ComposerModel.ForNewChat();
-    public bool ProviderMissing => !providers.IsConfigured(providers.DefaultModel.Provider);
+    public ModelChoice Models { get; private set; } = null!;
+    public bool ProviderMissing => !Models.HasConnections;
 
-    public void OnGet() { }
+    public async Task OnGetAsync(CancellationToken ct) => Models = await models.ForAsync(user.Id, null, ct);
 
-    public async Task<IActionResult> OnPostStartAsync([FromForm] ComposerForm form, CancellationToken ct)
+    public async Task<IActionResult> OnPostStartAsync([FromForm] ComposerForm form, [FromForm] string? model, CancellationToken ct)
     {
         if (form.ConversationId is not { } id || form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty)
             return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
-        var cmd = new StartConversation(id, user.Id, form.MessageId, form.Text ?? "", form.ReplyId, providers.DefaultModel);
+        var chosen = ModelRefs.Parse(model) ?? await models.DefaultForAsync(user.Id, ct);
+        var cmd = new StartConversation(id, user.Id, form.MessageId, form.Text ?? "", form.ReplyId, chosen);
         CommandResult result;
         try
         {
@@ -40,6 +42,7 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ChatProviders 
         if (result.Status == CommandStatus.Applied) generator.Start(id, form.ReplyId, user.Id);
         if (result.Succeeded) return Redirect($"/c/{id}");
 
+        Models = await models.ForAsync(user.Id, chosen, ct);
         Composer = ComposerModel.ForNewChat(form.Text ?? "", text[$"Refusal.{result.Refusal}"]);
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();

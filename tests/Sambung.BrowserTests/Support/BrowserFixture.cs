@@ -26,6 +26,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["OPENAI_BASE_URL"] = Llm.OpenAIBaseUrl,
             ["OPENAI_API_KEY"] = "test-key",
             ["SAMBUNG_DEFAULT_MODEL"] = "fake-gpt",
+            ["Sambung__AutoTitle"] = "false", // the scripted provider replies are for the chats
         });
 
         playwright = await Playwright.CreateAsync();
@@ -57,7 +58,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Locator("#Email").FillAsync($"user-{Guid.NewGuid():N}@example.test");
         await page.Locator("#Password").FillAsync(password);
         await page.Locator("form.form button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await Microsoft.Playwright.Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^[^?#]*/$"));
         return page;
     }
 

@@ -28,6 +28,7 @@ public sealed class AppFixture : IAsyncLifetime
             b.UseSetting("Logging:LogLevel:Default", "Warning");
             b.UseSetting("Logging:LogLevel:Marten", "Error");
             b.UseSetting("Sambung:RateLimits:MessagesPerHour", "100000");
+            b.UseSetting("Sambung:AutoTitle", "false"); // the scripted provider replies are for the chats
         }, new AuthenticationStub()
             .With(ClaimTypes.NameIdentifier, Conversations.Owner)
             .With(AccountClaims.DisplayName, "Local Tester")

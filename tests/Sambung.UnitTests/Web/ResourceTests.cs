@@ -51,7 +51,7 @@ public sealed partial class ResourceTests
         var expected = prefix switch
         {
             "Refusal." => typeof(Sambung.Events.Refusals).GetFields().Select(f => (string)f.GetValue(null)!).Append("Conflict"),
-            "Reply.Error." => typeof(Sambung.Web.Features.Streaming.ReplyErrorKinds).GetFields().Select(f => (string)f.GetValue(null)!),
+            "Reply.Error." => Sambung.Web.Features.Streaming.ReplyErrorKinds.All,
             "SignIn." => Enum.GetNames<Sambung.Web.Features.Accounts.SignInOutcome>().Where(s => s != "SignedIn"),
             "Register." => Enum.GetNames<Sambung.Web.Features.Accounts.RegisterOutcome>().Where(s => s is not ("Registered" or "Invalid")),
             _ => Enum.GetNames<Sambung.Events.Conversations.ReplyStatus>().Where(s => s != "None"),

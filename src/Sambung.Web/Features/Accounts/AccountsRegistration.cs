@@ -126,7 +126,10 @@ public static class AccountsRegistration
                 o.RequireHttpsMetadata = sso.RequireHttpsMetadata;
                 o.Scope.Clear();
                 foreach (var scope in new[] { "openid", "profile", "email" }.Concat(sso.Scopes).Distinct()) o.Scope.Add(scope);
+                // Lax (not the default None): a None cookie without Secure is dropped by browsers, and over plain HTTP
+                // (SecureCookies=false) that would break the round trip; the provider's redirect back is top-level.
                 o.CorrelationCookie.SecurePolicy = o.NonceCookie.SecurePolicy = secure;
+                o.CorrelationCookie.SameSite = o.NonceCookie.SameSite = SameSiteMode.Lax;
             });
         }
 

@@ -25,6 +25,7 @@ public sealed class SambungUser
     public bool Disabled { get; set; }
     public bool Approved { get; set; } = true;
     public string? Language { get; set; }
+    public string? DefaultModel { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     public bool IsAdmin => Roles.Contains(Accounts.Roles.Admin);

@@ -1,4 +1,3 @@
-using System.ClientModel;
 using JasperFx;
 using Marten;
 using Microsoft.Extensions.AI;
@@ -12,10 +11,17 @@ namespace Sambung.Web.Features.Streaming;
 
 // Generates replies in the background, detached from the browser request that asked for them: closing the tab
 // loses nothing, and any page can watch the text as it arrives through LiveReplies.
+//   Before the first token, a transient failure (rate limit, timeout, network, provider down) is retried with
+//   backoff; when that is not enough, the next model of the fallback chain takes over (recorded as FallbackTaken).
+//   After the first token the model never changes: a failure ends the reply with its partial text.
 public sealed class ReplyGenerator(
-    IServiceScopeFactory scopes, LiveReplies live, ChatProviders providers, ILogger<ReplyGenerator> log,
-    IHostApplicationLifetime lifetime)
+    IServiceScopeFactory scopes, IDocumentStore store, LiveReplies live, ProviderRegistry registry, ChatClientFactory clients,
+    FallbackChain fallbacks, ReplyTitles titles, ILogger<ReplyGenerator> log, IHostApplicationLifetime lifetime)
 {
+    public const int RetriesBeforeFirstToken = 2;
+    public static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(10);
+
     public void Start(Guid conversationId, Guid replyId, string ownerId)
     {
         if (live.TryStart(conversationId, replyId, ownerId) is not { } reply) return; // already running
@@ -44,17 +50,19 @@ public sealed class ReplyGenerator(
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            ending = new FailReply(reply.ConversationId, reply.ReplyId, ReplyErrorKinds.Interrupted, "The server stopped while replying.", reply.Text, reply.Elapsed);
+            ending = new FailReply(reply.ConversationId, reply.ReplyId, ProviderFailure.Interrupted, "The server stopped while replying.", reply.Text, reply.Elapsed);
         }
         catch (Exception e)
         {
-            log.LogWarning(e, "Reply {ReplyId} failed", reply.ReplyId);
-            ending = new FailReply(reply.ConversationId, reply.ReplyId, ReplyErrorKinds.Of(e), ReplyErrorKinds.Describe(e), reply.Text, reply.Elapsed);
+            var failure = ProviderFailure.Of(e);
+            log.LogWarning(e, "Reply {ReplyId} failed: {Kind}", reply.ReplyId, failure.Kind);
+            ending = new FailReply(reply.ConversationId, reply.ReplyId, failure.Kind, failure.Detail, reply.Text, reply.Elapsed);
         }
 
         try
         {
             await RecordAsync(ending);
+            if (ending is CompleteReply) titles.MaybeTitle(reply.ConversationId, reply.OwnerId);
         }
         catch (Exception e)
         {
@@ -64,25 +72,23 @@ public sealed class ReplyGenerator(
         {
             reply.End();
             live.Remove(reply);
+            await ForgetCheckpointAsync(reply.ReplyId);
         }
     }
 
     private async Task<object> GenerateAsync(LiveReply reply, CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
-        var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
-        var node = await session.LoadAsync<TreeNode>(reply.ReplyId, ct)
-            ?? throw new InvalidOperationException($"Reply {reply.ReplyId} was started before it was stored.");
-        var tree = await session.LoadAsync<ConversationTree>(reply.ConversationId, ct)
-            ?? throw new InvalidOperationException($"Conversation {reply.ConversationId} not found.");
-        var model = node.Model ?? tree.Model;
-
-        if (providers.ClientFor(model) is not { } client)
-            return new FailReply(reply.ConversationId, reply.ReplyId, ReplyErrorKinds.NotConfigured,
-                $"No connection is configured for provider '{model.Provider}'.", "");
-
-        var path = await session.PathToAsync(reply.ConversationId, node.ParentId!.Value, ct);
-        var messages = Prompt.Build(tree.SystemPrompt, path);
+        TreeNode node;
+        ConversationTree tree;
+        List<ChatMessage> messages;
+        await using (var session = store.QuerySession())
+        {
+            node = await session.LoadAsync<TreeNode>(reply.ReplyId, ct)
+                ?? throw new InvalidOperationException($"Reply {reply.ReplyId} was started before it was stored.");
+            tree = await session.LoadAsync<ConversationTree>(reply.ConversationId, ct)
+                ?? throw new InvalidOperationException($"Conversation {reply.ConversationId} not found.");
+            messages = Prompt.Build(node.Context?.SystemPrompt ?? tree.SystemPrompt, await session.PathToAsync(reply.ConversationId, node.ParentId!.Value, ct));
+        }
         var options = new ChatOptions
         {
             Temperature = (float?)node.Parameters?.Temperature,
@@ -90,15 +96,56 @@ public sealed class ReplyGenerator(
             MaxOutputTokens = node.Parameters?.MaxTokens,
         };
 
+        var available = await registry.AvailableToAsync(reply.OwnerId, ct);
+        var candidates = fallbacks.For(node.Model ?? tree.Model);
+        ProviderFailure? failure = null;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var model = candidates[i];
+            if (i > 0) await RecordAsync(new TakeFallback(reply.ConversationId, reply.ReplyId, model, failure?.Kind ?? ProviderFailure.Unknown));
+            if (ProviderRegistry.Resolve(model, available) is not { } connection)
+            {
+                failure = new(ProviderFailure.NotConfigured, null, null, $"No connection for provider '{model.Provider}'.");
+                continue;
+            }
+            var client = clients.Create(connection, model.Model);
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return await StreamAsync(reply, client, model, messages, options, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && reply.Text.Length == 0)
+                {
+                    failure = ProviderFailure.Of(e);
+                    log.LogInformation("Reply {ReplyId}: {Model} failed before the first token ({Kind}), attempt {Attempt}", reply.ReplyId, model, failure.Kind, attempt + 1);
+                    if (!failure.IsTransient || attempt >= RetriesBeforeFirstToken) break;
+                    await Task.Delay(Backoff(attempt, failure.RetryAfter), ct);
+                }
+            }
+        }
+        failure ??= new(ProviderFailure.NotConfigured, null, null, "No model is configured.");
+        return new FailReply(reply.ConversationId, reply.ReplyId, failure.Kind, failure.Detail, "", reply.Elapsed);
+    }
+
+    private async Task<CompleteReply> StreamAsync(LiveReply reply, IChatClient client, ModelRef model, List<ChatMessage> messages,
+        ChatOptions options, CancellationToken ct)
+    {
         TimeSpan? firstToken = null;
         UsageDetails? usage = null;
         string? finishReason = null, providerModel = null;
+        var nextCheckpoint = CheckpointEvery;
         await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct))
         {
             if (!string.IsNullOrEmpty(update.Text))
             {
                 firstToken ??= reply.Elapsed;
                 reply.Append(update.Text);
+                if (reply.Elapsed >= nextCheckpoint)
+                {
+                    nextCheckpoint = reply.Elapsed + CheckpointEvery;
+                    await CheckpointAsync(reply, ct);
+                }
             }
             foreach (var content in update.Contents.OfType<UsageContent>()) usage = content.Details;
             finishReason = update.FinishReason?.Value ?? finishReason;
@@ -113,8 +160,43 @@ public sealed class ReplyGenerator(
             reply.Elapsed, providerModel ?? model.Model);
     }
 
+    private static TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
+    {
+        var wait = retryAfter ?? TimeSpan.FromMilliseconds(500 * Math.Pow(2, attempt));
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryWait ? MaxRetryWait : wait;
+    }
+
+    // The text so far, saved every few seconds: after a crash the reply is marked interrupted with what it had.
+    private async Task CheckpointAsync(LiveReply reply, CancellationToken ct)
+    {
+        try
+        {
+            await using var session = store.LightweightSession();
+            session.Store(new ReplyCheckpoint { Id = reply.ReplyId, ConversationId = reply.ConversationId, Text = reply.Text, At = DateTimeOffset.UtcNow });
+            await session.SaveChangesAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "Could not checkpoint reply {ReplyId}", reply.ReplyId);
+        }
+    }
+
+    private async Task ForgetCheckpointAsync(Guid replyId)
+    {
+        try
+        {
+            await using var session = store.LightweightSession();
+            session.Delete<ReplyCheckpoint>(replyId);
+            await session.SaveChangesAsync();
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Could not remove the checkpoint of reply {ReplyId}", replyId);
+        }
+    }
+
     // The end of a reply must not be lost to a concurrent write (the user renaming the chat meanwhile): retry.
-    private async Task RecordAsync(object ending)
+    private async Task RecordAsync(object command)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -122,7 +204,7 @@ public sealed class ReplyGenerator(
             var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
             try
             {
-                await bus.InvokeAsync<CommandResult>(new ConversationCommand((IConversationCommand)ending), CancellationToken.None);
+                await bus.InvokeAsync<CommandResult>(new ConversationCommand((IConversationCommand)command), CancellationToken.None);
                 return;
             }
             catch (ConcurrencyException) when (attempt < 5)
@@ -133,9 +215,31 @@ public sealed class ReplyGenerator(
     }
 }
 
+public sealed class ReplyCheckpoint
+{
+    public Guid Id { get; set; }
+    public Guid ConversationId { get; set; }
+    public string Text { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+}
+
+// The models to try for a reply: the chat's own, then the instance's fallback chain (SAMBUNG_FALLBACK_MODELS,
+// "provider|model" separated by commas), each once.
+public sealed class FallbackChain(IConfiguration config)
+{
+    private readonly IReadOnlyList<ModelRef> chain = (config["SAMBUNG_FALLBACK_MODELS"] ?? "")
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(ModelRefs.Parse).OfType<ModelRef>().ToList();
+
+    public IReadOnlyList<ModelRef> For(ModelRef primary) => [primary, .. chain.Where(m => m != primary).Distinct()];
+}
+
 public static class Prompt
 {
-    // What the model sees: the system prompt, then every message on the path that has text.
+    public const string MergeHeader = "Context carried over from another branch of this conversation:";
+
+    // What the model sees: the system prompt, then every message on the path that has text; a merge node is given
+    // as context from another branch.
     public static List<ChatMessage> Build(string? systemPrompt, IEnumerable<TreeNode> path)
     {
         var messages = new List<ChatMessage>();
@@ -143,7 +247,12 @@ public static class Prompt
         foreach (var node in path)
         {
             if (string.IsNullOrEmpty(node.Text)) continue;
-            messages.Add(new(node.Kind == NodeKind.Assistant ? ChatRole.Assistant : ChatRole.User, node.Text));
+            messages.Add(node.Kind switch
+            {
+                NodeKind.Assistant => new ChatMessage(ChatRole.Assistant, node.Text),
+                NodeKind.Merge => new ChatMessage(ChatRole.User, $"{MergeHeader}\n\n{node.Text}"),
+                _ => new ChatMessage(ChatRole.User, node.Text),
+            });
         }
         return messages;
     }
@@ -151,36 +260,10 @@ public static class Prompt
 
 public static class TokenEstimate
 {
-    // A rough count (about 4 characters a token for English) used only when a provider reports no usage;
-    // such usage is flagged Estimated.
-    public static long Of(IEnumerable<string?> texts) => texts.Sum(t => ((t?.Length ?? 0) + 3) / 4);
-}
+    private static readonly Lazy<Microsoft.ML.Tokenizers.Tokenizer> Tokenizer =
+        new(() => Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base"));
 
-public static class ReplyErrorKinds
-{
-    public const string NotConfigured = "not-configured";
-    public const string Authentication = "authentication";
-    public const string RateLimited = "rate-limited";
-    public const string ProviderError = "provider-error";
-    public const string BadRequest = "bad-request";
-    public const string Network = "network";
-    public const string Interrupted = ReplyFailed.InterruptedKind;
-    public const string Unknown = "unknown";
-
-    public static string Of(Exception e) => e switch
-    {
-        ClientResultException { Status: 401 or 403 } => Authentication,
-        ClientResultException { Status: 429 } => RateLimited,
-        ClientResultException { Status: >= 500 } => ProviderError,
-        ClientResultException { Status: >= 400 } => BadRequest,
-        HttpRequestException or IOException => Network,
-        _ => Unknown,
-    };
-
-    public static string Describe(Exception e) => e switch
-    {
-        ClientResultException c => $"The provider answered {c.Status}: {c.Message}",
-        HttpRequestException or IOException => $"The connection to the provider failed: {e.Message}",
-        _ => e.Message,
-    };
+    // Used only when a provider reports no usage; such usage is flagged Estimated. o200k_base is GPT-4o's encoding:
+    // close for other modern models too.
+    public static long Of(IEnumerable<string?> texts) => texts.Sum(t => string.IsNullOrEmpty(t) ? 0 : (long)Tokenizer.Value.CountTokens(t));
 }

@@ -1,0 +1,59 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using OpenAI;
+using OllamaSharp;
+
+namespace Sambung.Web.Features.Providers;
+
+// Every provider as a Microsoft.Extensions.AI IChatClient. SDK retries are off: the generator decides what to
+// retry (never a bad request or a bad key) and when to fall back to another model.
+public sealed class ChatClientFactory(ProviderKeys keys, ProviderHttp http)
+{
+    private readonly ConcurrentDictionary<string, IChatClient> clients = new();
+
+    public IChatClient Create(ProviderConnection connection, string model)
+    {
+        var key = keys.Reveal(connection);
+        var cacheKey = $"{connection.Id}|{connection.EffectiveBaseUrl}|{model}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key ?? "")))}";
+        return clients.GetOrAdd(cacheKey, _ => Build(connection, model, key));
+    }
+
+    private IChatClient Build(ProviderConnection connection, string model, string? key)
+    {
+        var httpClient = http.For(connection);
+        switch (ProviderKinds.ProtocolOf(connection.Kind))
+        {
+            case Protocol.Anthropic:
+                var anthropic = new Anthropic.AnthropicClient(new Anthropic.Core.ClientOptions
+                {
+                    ApiKey = key ?? "", BaseUrl = connection.EffectiveBaseUrl.TrimEnd('/'), MaxRetries = 0, HttpClient = httpClient,
+                });
+                return anthropic.AsIChatClient(model, defaultMaxOutputTokens: 4096);
+            case Protocol.Ollama:
+                var ollamaHttp = new HttpClient(new PassThroughHandler(httpClient), disposeHandler: false)
+                {
+                    BaseAddress = new Uri(connection.EffectiveBaseUrl.TrimEnd('/') + "/"), Timeout = Timeout.InfiniteTimeSpan,
+                };
+                return new OllamaApiClient(ollamaHttp, model);
+            default:
+                var options = new OpenAIClientOptions
+                {
+                    Endpoint = new Uri(connection.EffectiveBaseUrl),
+                    RetryPolicy = new ClientRetryPolicy(0),
+                    Transport = new HttpClientPipelineTransport(httpClient),
+                    NetworkTimeout = Timeout.InfiniteTimeSpan,
+                };
+                // Local OpenAI-compatible servers usually take no key, but the SDK insists on one.
+                return new OpenAIClient(new ApiKeyCredential(key ?? "no-key"), options).GetChatClient(model).AsIChatClient();
+        }
+    }
+
+    // Lets a per-connection HttpClient (with its own BaseAddress) share the pooled handler of the shared client.
+    private sealed class PassThroughHandler(HttpClient inner) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>
+            inner.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+    }
+}

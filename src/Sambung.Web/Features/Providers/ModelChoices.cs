@@ -1,0 +1,56 @@
+using Sambung.Events.Conversations;
+
+namespace Sambung.Web.Features.Providers;
+
+public sealed record ModelOption(string Value, string Label, bool Selected);
+
+public sealed record ModelGroup(string Label, IReadOnlyList<ModelOption> Options);
+
+public sealed record ModelChoice(ModelRef Selected, IReadOnlyList<ModelGroup> Groups, bool HasConnections);
+
+// What the "Model" combobox offers a user: every model of every connection they may use, grouped by connection,
+// from cached listings (fetched at most a few seconds while rendering, else the catalogue's suggestion).
+public sealed class ModelChoices(ProviderRegistry registry, ModelCatalogue catalogue, Marten.IDocumentStore store)
+{
+    private static readonly TimeSpan RenderBudget = TimeSpan.FromSeconds(3);
+
+    // The user's default model, else the instance's, else the first connection's suggested model.
+    public async Task<ModelRef> DefaultForAsync(string userId, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        var own = ModelRefs.Parse((await session.LoadAsync<Accounts.SambungUser>(userId, ct))?.DefaultModel);
+        return own ?? registry.DefaultModel(await registry.SettingsAsync(ct), await registry.AvailableToAsync(userId, ct));
+    }
+
+    public async Task<ModelChoice> ForAsync(string userId, ModelRef? current, CancellationToken ct)
+    {
+        var connections = await registry.AvailableToAsync(userId, ct);
+        var selected = current ?? await DefaultForAsync(userId, ct);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(RenderBudget);
+        var listings = await Task.WhenAll(connections.Select(async c =>
+        {
+            try { return (c, await catalogue.ListAsync(c, refresh: false, budget.Token)); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (c, new ModelListing([], "timeout", DateTimeOffset.UtcNow)); }
+        }));
+
+        var groups = new List<ModelGroup>();
+        var found = false;
+        foreach (var (connection, listing) in listings)
+        {
+            var ids = listing.Models.Select(m => m.Id).ToList();
+            if (ids.Count == 0) ids.Add(ModelCatalogue.SuggestedModel(connection.Kind));
+            if (ProviderRegistry.Resolve(selected, connections) == connection && !ids.Contains(selected.Model)) ids.Insert(0, selected.Model);
+            var options = ids.Select(id =>
+            {
+                var isSelected = !found && ProviderRegistry.Resolve(selected, connections) == connection && id == selected.Model;
+                found |= isSelected;
+                return new ModelOption(ModelRefs.Format(new ModelRef(connection.Reference, id)), id, isSelected);
+            }).ToList();
+            groups.Add(new ModelGroup(connection.OwnerId is null ? connection.Name : $"{connection.Name} ({ProviderKinds.DisplayName(connection.Kind)})", options));
+        }
+        if (!found)
+            groups.Insert(0, new ModelGroup(selected.Provider, [new ModelOption(ModelRefs.Format(selected), selected.Model, true)]));
+        return new ModelChoice(selected, groups, connections.Count > 0);
+    }
+}
