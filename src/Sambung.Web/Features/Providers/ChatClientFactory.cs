@@ -32,11 +32,7 @@ public sealed class ChatClientFactory(ProviderKeys keys, ProviderHttp http)
                 });
                 return anthropic.AsIChatClient(model, defaultMaxOutputTokens: 4096);
             case Protocol.Ollama:
-                var ollamaHttp = new HttpClient(new PassThroughHandler(httpClient), disposeHandler: false)
-                {
-                    BaseAddress = new Uri(connection.EffectiveBaseUrl.TrimEnd('/') + "/"), Timeout = Timeout.InfiniteTimeSpan,
-                };
-                return new OllamaApiClient(ollamaHttp, model);
+                return new OllamaApiClient(http.NewClient(connection, new Uri(connection.EffectiveBaseUrl.TrimEnd('/') + "/")), model);
             default:
                 var options = new OpenAIClientOptions
                 {
@@ -48,12 +44,5 @@ public sealed class ChatClientFactory(ProviderKeys keys, ProviderHttp http)
                 // Local OpenAI-compatible servers usually take no key, but the SDK insists on one.
                 return new OpenAIClient(new ApiKeyCredential(key ?? "no-key"), options).GetChatClient(model).AsIChatClient();
         }
-    }
-
-    // Lets a per-connection HttpClient (with its own BaseAddress) share the pooled handler of the shared client.
-    private sealed class PassThroughHandler(HttpClient inner) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct) =>
-            inner.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
     }
 }

@@ -9,6 +9,8 @@ namespace Sambung.Web.Features.Providers;
 // connections, set by an admin, may reach the local network: a local Ollama is the common case.
 public sealed class ProviderHttp : IDisposable
 {
+    private readonly SocketsHttpHandler trustedHandler = Handler(checkAddresses: false);
+    private readonly SocketsHttpHandler publicOnlyHandler = Handler(checkAddresses: true);
     private readonly HttpClient trusted;
     private readonly HttpClient publicOnly;
     private readonly bool allowPrivateForUsers;
@@ -16,13 +18,20 @@ public sealed class ProviderHttp : IDisposable
     public ProviderHttp(IConfiguration config)
     {
         allowPrivateForUsers = config.GetValue("Sambung:AllowPrivateProviderUrls", false);
-        trusted = new HttpClient(Handler(checkAddresses: false)) { Timeout = Timeout.InfiniteTimeSpan };
-        publicOnly = new HttpClient(Handler(checkAddresses: true)) { Timeout = Timeout.InfiniteTimeSpan };
+        trusted = new HttpClient(trustedHandler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        publicOnly = new HttpClient(publicOnlyHandler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public bool AllowsPrivate(ProviderConnection connection) => connection.OwnerId is null || allowPrivateForUsers;
 
     public HttpClient For(ProviderConnection connection) => AllowsPrivate(connection) ? trusted : publicOnly;
+
+    // A client of its own (an SDK that wants a BaseAddress) over the same pooled connections and rules.
+    public HttpClient NewClient(ProviderConnection connection, Uri baseAddress) =>
+        new(AllowsPrivate(connection) ? trustedHandler : publicOnlyHandler, disposeHandler: false)
+        {
+            BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan,
+        };
 
     private static SocketsHttpHandler Handler(bool checkAddresses)
     {
@@ -59,6 +68,8 @@ public sealed class ProviderHttp : IDisposable
     {
         trusted.Dispose();
         publicOnly.Dispose();
+        trustedHandler.Dispose();
+        publicOnlyHandler.Dispose();
     }
 }
 

@@ -12,6 +12,7 @@ public sealed class ProviderSettings
     public string Id { get; set; } = DocumentId;
     public bool UserConnectionsAllowed { get; set; } = true;
     public string? DefaultModel { get; set; }
+    public List<string> FallbackModels { get; set; } = [];
 }
 
 // Which connections a user may use: the instance's (environment, then admin-added) and, unless an admin forbids it,
@@ -54,9 +55,11 @@ public sealed class ProviderRegistry(IDocumentStore store, IConfiguration config
         Resolve(model, await AvailableToAsync(userId, ct));
 
     // "c:<id>" names one connection; a kind ("openai") names the user's own of that kind first, else the instance's.
+    // (The list is ordered: the user's own, then the environment's, then the admin's.)
     public static ProviderConnection? Resolve(ModelRef model, IReadOnlyList<ProviderConnection> available) =>
-        available.FirstOrDefault(c => c.Reference == model.Provider)
-        ?? (ProviderKinds.Parse(model.Provider) is { } kind ? available.FirstOrDefault(c => c.Kind == kind) : null);
+        ProviderKinds.Parse(model.Provider) is { } kind
+            ? available.FirstOrDefault(c => c.Kind == kind)
+            : available.FirstOrDefault(c => c.Reference == model.Provider);
 
     private static IReadOnlyList<ProviderConnection> FromEnvironment(IConfiguration config)
     {

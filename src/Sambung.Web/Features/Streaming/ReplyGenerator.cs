@@ -97,7 +97,7 @@ public sealed class ReplyGenerator(
         };
 
         var available = await registry.AvailableToAsync(reply.OwnerId, ct);
-        var candidates = fallbacks.For(node.Model ?? tree.Model);
+        var candidates = await fallbacks.ForAsync(node.Model ?? tree.Model, ct);
         ProviderFailure? failure = null;
         for (var i = 0; i < candidates.Count; i++)
         {
@@ -223,15 +223,22 @@ public sealed class ReplyCheckpoint
     public DateTimeOffset At { get; set; }
 }
 
-// The models to try for a reply: the chat's own, then the instance's fallback chain (SAMBUNG_FALLBACK_MODELS,
-// "provider|model" separated by commas), each once.
-public sealed class FallbackChain(IConfiguration config)
+// The models to try for a reply: the chat's own, then the instance's fallback chain (set by an admin, else
+// SAMBUNG_FALLBACK_MODELS: "provider|model" separated by commas), each once.
+public sealed class FallbackChain(IConfiguration config, ProviderRegistry registry)
 {
-    private readonly IReadOnlyList<ModelRef> chain = (config["SAMBUNG_FALLBACK_MODELS"] ?? "")
-        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(ModelRefs.Parse).OfType<ModelRef>().ToList();
+    private readonly IReadOnlyList<ModelRef> fromEnvironment = Parse(config["SAMBUNG_FALLBACK_MODELS"]);
 
-    public IReadOnlyList<ModelRef> For(ModelRef primary) => [primary, .. chain.Where(m => m != primary).Distinct()];
+    public async Task<IReadOnlyList<ModelRef>> ForAsync(ModelRef primary, CancellationToken ct)
+    {
+        var settings = await registry.SettingsAsync(ct);
+        var chain = settings.FallbackModels.Count > 0 ? Parse(string.Join(',', settings.FallbackModels)) : fromEnvironment;
+        return [primary, .. chain.Where(m => m != primary).Distinct()];
+    }
+
+    public static IReadOnlyList<ModelRef> Parse(string? list) => (list ?? "")
+        .Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(ModelRefs.Parse).OfType<ModelRef>().ToList();
 }
 
 public static class Prompt

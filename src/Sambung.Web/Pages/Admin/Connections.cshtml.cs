@@ -45,10 +45,11 @@ public sealed class ConnectionsModel(ConnectionEditor editor, ModelCatalogue cat
         return Request.IsHtmx() ? Partial("/Pages/Settings/_ConnectionTest.cshtml", Test) : Page();
     }
 
-    public async Task<IActionResult> OnPostSettingsAsync(bool userConnectionsAllowed, string? model, CancellationToken ct)
+    public async Task<IActionResult> OnPostSettingsAsync(bool userConnectionsAllowed, string? model, string? fallbackModels, CancellationToken ct)
     {
         var settings = await session.LoadAsync<ProviderSettings>(ProviderSettings.DocumentId, ct) ?? new ProviderSettings();
         settings.UserConnectionsAllowed = userConnectionsAllowed;
+        settings.FallbackModels = [.. Sambung.Web.Features.Streaming.FallbackChain.Parse(fallbackModels).Take(5).Select(ModelRefs.Format)];
         settings.DefaultModel = ModelRefs.Parse(model) is { } chosen ? ModelRefs.Format(chosen) : settings.DefaultModel;
         session.Store(settings);
         await session.SaveChangesAsync(ct);
