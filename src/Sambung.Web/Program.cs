@@ -104,7 +104,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error");
     app.UseHsts();
 }
-app.UseSecurityHeaders();
+app.UseSecurityHeaders(app.Configuration);
 app.UseRequestLocalization();
 app.UseStaticFiles();
 app.UseRouting();

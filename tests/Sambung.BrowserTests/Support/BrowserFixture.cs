@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using Npgsql;
 using Sambung.FakeProviders;
+using Sambung.OidcServer;
 
 namespace Sambung.BrowserTests.Support;
 
@@ -9,6 +10,9 @@ namespace Sambung.BrowserTests.Support;
 public sealed class BrowserFixture : IAsyncLifetime
 {
     public FakeLlmServer Llm { get; private set; } = null!;
+    public TestOidcServer Sso { get; private set; } = null!;
+    public const string SsoName = "Test SSO";
+    public const string AdminGroup = "sambung-admins";
     public RunningApp App { get; private set; } = null!;
     private IPlaywright playwright = null!;
     public IBrowser Browser { get; private set; } = null!;
@@ -21,12 +25,20 @@ public sealed class BrowserFixture : IAsyncLifetime
         await RunningApp.ResetDatabaseAsync(connectionString);
 
         Llm = await FakeLlmServer.StartAsync();
+        Sso = await TestOidcServer.StartAsync(new TestOidcOptions { SigningAlgorithm = "ES256" });
         App = await RunningApp.StartAsync(connectionString, new Dictionary<string, string>
         {
             ["OPENAI_BASE_URL"] = Llm.OpenAIBaseUrl,
             ["OPENAI_API_KEY"] = "test-key",
             ["SAMBUNG_DEFAULT_MODEL"] = "fake-gpt",
             ["Sambung__AutoTitle"] = "false", // the scripted provider replies are for the chats
+            ["OIDC_AUTHORITY"] = Sso.Authority,
+            ["OIDC_CLIENT_ID"] = Sso.ClientId,
+            ["OIDC_CLIENT_SECRET"] = Sso.ClientSecret,
+            ["OIDC_DISPLAY_NAME"] = SsoName,
+            ["OIDC_SCOPES"] = "groups",
+            ["OIDC_ADMIN_GROUP"] = AdminGroup,
+            ["OIDC_REQUIRE_HTTPS"] = "false",
         });
 
         playwright = await Playwright.CreateAsync();
@@ -68,6 +80,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         playwright.Dispose();
         await App.DisposeAsync();
         await Llm.DisposeAsync();
+        await Sso.DisposeAsync();
     }
 }
 

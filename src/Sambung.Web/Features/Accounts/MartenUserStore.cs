@@ -82,15 +82,20 @@ public sealed class MartenUserStore(IDocumentSession session) :
         (await session.Query<SambungUser>().Where(u => u.Logins.Any(l => l.ProviderKey == providerKey)).ToListAsync(ct))
             .FirstOrDefault(u => u.Logins.Any(l => l.LoginProvider == loginProvider && l.ProviderKey == providerKey));
 
+    // Identity passes role names normalized (upper case); Sambung stores them as it names them (lower case).
     public Task AddToRoleAsync(SambungUser user, string roleName, CancellationToken ct) =>
-        Set(() => { if (!user.Roles.Contains(roleName)) user.Roles.Add(roleName); });
+        Set(() => { if (!user.Roles.Contains(roleName.ToLowerInvariant())) user.Roles.Add(roleName.ToLowerInvariant()); });
 
-    public Task RemoveFromRoleAsync(SambungUser user, string roleName, CancellationToken ct) => Set(() => user.Roles.Remove(roleName));
+    public Task RemoveFromRoleAsync(SambungUser user, string roleName, CancellationToken ct) =>
+        Set(() => user.Roles.RemoveAll(r => string.Equals(r, roleName, StringComparison.OrdinalIgnoreCase)));
+
     public Task<IList<string>> GetRolesAsync(SambungUser user, CancellationToken ct) => Task.FromResult<IList<string>>(user.Roles.ToList());
-    public Task<bool> IsInRoleAsync(SambungUser user, string roleName, CancellationToken ct) => Task.FromResult(user.Roles.Contains(roleName));
+
+    public Task<bool> IsInRoleAsync(SambungUser user, string roleName, CancellationToken ct) =>
+        Task.FromResult(user.Roles.Contains(roleName, StringComparer.OrdinalIgnoreCase));
 
     public async Task<IList<SambungUser>> GetUsersInRoleAsync(string roleName, CancellationToken ct) =>
-        (await session.Query<SambungUser>().Where(u => u.Roles.Contains(roleName)).ToListAsync(ct)).ToList();
+        (await session.Query<SambungUser>().Where(u => u.Roles.Contains(roleName.ToLowerInvariant())).ToListAsync(ct)).ToList();
 
     // Identity changes the user object, then calls UpdateAsync to persist.
     private static Task Set(Action change)

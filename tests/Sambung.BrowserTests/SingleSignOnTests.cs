@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Sambung.BrowserTests.Support;
+using Sambung.OidcServer;
+using static Microsoft.Playwright.Assertions;
+
+namespace Sambung.BrowserTests;
+
+[Collection("browser")]
+public sealed class SingleSignOnTests(BrowserFixture fixture)
+{
+    private TestOidcUser NewSsoUser(string? email = null, bool verified = true, string[]? groups = null)
+    {
+        var n = Guid.NewGuid().ToString("N")[..8];
+        var user = new TestOidcUser($"sub-{n}", $"user{n}", "sso-password", email ?? $"sso-{n}@example.test", verified, $"Sso {n}", groups);
+        fixture.Sso.Users.Add(user);
+        return user;
+    }
+
+    private static async Task SignInThroughProviderAsync(IPage page, TestOidcUser user)
+    {
+        await page.GotoAsync("/account/signin");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in with {BrowserFixture.SsoName}" }).ClickAsync();
+        await page.GetByLabel("Username").FillAsync(user.Username);
+        await page.GetByLabel("Password").FillAsync(user.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task the_first_sso_sign_in_creates_the_account_and_an_admin_group_makes_an_admin()
+    {
+        var user = NewSsoUser(groups: [BrowserFixture.AdminGroup]);
+        var page = await fixture.NewPageAsync();
+
+        await SignInThroughProviderAsync(page, user);
+
+        await Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync();
+        await page.GetByText(user.Name).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeVisibleAsync();
+        await page.GotoAsync("/admin/users");
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = user.Email })).ToContainTextAsync("Admin");
+    }
+
+    [Fact]
+    public async Task an_existing_account_is_linked_only_through_a_verified_email()
+    {
+        var email = $"linked-{Guid.NewGuid():N}@example.test";
+        var local = await fixture.NewPageAsync();
+        await local.GotoAsync("/account/register");
+        await local.Locator("#DisplayName").FillAsync("Local Name");
+        await local.Locator("#Email").FillAsync(email);
+        await local.Locator("#Password").FillAsync("correct horse battery");
+        await local.Locator("form.form button[type=submit]").ClickAsync();
+        await Expect(local.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync();
+
+        var unverified = await fixture.NewPageAsync();
+        await SignInThroughProviderAsync(unverified, NewSsoUser(email, verified: false));
+        await Expect(unverified.GetByRole(AriaRole.Alert)).ToContainTextAsync("did not confirm the address");
+
+        var verified = await fixture.NewPageAsync();
+        await SignInThroughProviderAsync(verified, NewSsoUser(email, verified: true));
+        await Expect(verified.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync();
+        await Expect(verified.GetByText("Local Name")).ToBeVisibleAsync(); // the same account as the local one
+    }
+
+    [Fact]
+    public async Task a_wrong_password_at_the_provider_keeps_the_person_there()
+    {
+        var user = NewSsoUser();
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/account/signin");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in with {BrowserFixture.SsoName}" }).ClickAsync();
+        await page.GetByLabel("Username").FillAsync(user.Username);
+        await page.GetByLabel("Password").FillAsync("nope");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+
+        await Expect(page.GetByText(TestOidcServer.InvalidCredentialsMessage)).ToBeVisibleAsync();
+        Assert.DoesNotMatch(new Regex($"^{Regex.Escape(fixture.App.BaseUrl)}/$"), page.Url);
+    }
+}
