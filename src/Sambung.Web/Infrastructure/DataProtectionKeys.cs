@@ -36,7 +36,11 @@ public static class DataProtectionRegistration
     {
         services.AddDataProtection().SetApplicationName("sambung");
         services.AddOptions<KeyManagementOptions>()
-            .Configure<IServiceProvider>((o, sp) => o.XmlRepository = new MartenXmlRepository(sp.GetRequiredService<IDocumentStore>()));
+            .Configure<IServiceProvider>((o, sp) =>
+            {
+                o.XmlRepository = new MartenXmlRepository(sp.GetRequiredService<IDocumentStore>());
+                if (MasterKeyXmlEncryptor.KeyFrom(sp.GetRequiredService<IConfiguration>()) is { } key) o.XmlEncryptor = new MasterKeyXmlEncryptor(key);
+            });
         return services;
     }
 }
