@@ -16,6 +16,7 @@ public sealed record TreeNode
     public string Text { get; init; } = "";
     public ReplyStatus Status { get; init; }
     public ModelRef? Model { get; init; }
+    public ModelRef? FallbackFrom { get; init; }
     public GenerationParameters? Parameters { get; init; }
     public PromptContext? Context { get; init; }
     public string? ProviderModelId { get; init; }
@@ -109,7 +110,7 @@ public sealed partial class TreeNodeProjection : MultiStreamProjection<TreeNode,
 
     public TreeNode Apply(ReplyStopped e, TreeNode node) => node with { Text = e.PartialText, Status = ReplyStatus.Stopped, EndedAt = e.At };
 
-    public TreeNode Apply(FallbackTaken e, TreeNode node) => node with { Model = e.To };
+    public TreeNode Apply(FallbackTaken e, TreeNode node) => node with { Model = e.To, FallbackFrom = node.FallbackFrom ?? e.From };
 
     public TreeNode Apply(BranchHidden e, TreeNode node) => node.Id == e.NodeId
         ? node with { Hidden = true }

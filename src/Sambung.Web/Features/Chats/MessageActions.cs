@@ -29,9 +29,10 @@ public static class MessageActions
                     + $"<textarea id=\"edit-{node.Id}\" name=\"Text\" rows=\"3\" required maxlength=\"{ConversationDecisions.MaxMessageLength}\">{WebUtility.HtmlEncode(node.Text)}</textarea>"
                     + $"<button type=\"submit\" class=\"button primary\">{Encode("Message.SaveAndSend")}</button>")
                 + "</details>",
+            // A reply that failed offers to try again (a new sibling reply, the failed one stays in the history).
             NodeKind.Assistant when !node.IsPending =>
                 Form("Regenerate", Hidden("ReplyOf", node.Id) + Hidden("NewReplyId", Guid.CreateVersion7())
-                    + $"<button type=\"submit\" class=\"button\">{Encode("Message.Regenerate")}</button>"),
+                    + $"<button type=\"submit\" class=\"button\">{Encode(node.Status is ReplyStatus.Failed or ReplyStatus.Interrupted ? "Reply.Retry" : "Message.Regenerate")}</button>"),
             _ => "",
         };
     }
