@@ -10,7 +10,10 @@ WORKDIR /src/src/Sambung.Web
 COPY src/Sambung.Web/package.json src/Sambung.Web/package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts --loglevel=error \
  && mkdir -p wwwroot/lib \
- && cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js wwwroot/lib/
+ && cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx-ext-sse/dist/sse.min.js \
+       node_modules/@highlightjs/cdn-assets/highlight.min.js node_modules/katex/dist/katex.min.js \
+       node_modules/katex/dist/katex.min.css node_modules/katex/dist/fonts/*.woff2 node_modules/mermaid/dist/mermaid.min.js \
+       wwwroot/lib/
 
 # ---- 2. build -------------------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build

@@ -37,7 +37,7 @@ public sealed class WalkingSkeletonTests(AppFixture app) : AppTest(app)
         Assert.Collection(events.Select(e => e.Data),
             e => Assert.Equal("Hello", Assert.IsType<ConversationStarted>(e).Title),
             e => Assert.Equal((messageId, id, "Hello"), (((UserMessagePosted)e).NodeId, ((UserMessagePosted)e).ParentId, ((UserMessagePosted)e).Text)),
-            e => Assert.Equal([messageId], Assert.IsType<ReplyRequested>(e).Context.PathNodeIds),
+            e => Assert.Equal((messageId, 1), (Assert.IsType<ReplyRequested>(e).Context.PathEnd, Assert.IsType<ReplyRequested>(e).Context.PathLength)),
             e =>
             {
                 var completed = Assert.IsType<ReplyCompleted>(e);
@@ -75,9 +75,12 @@ public sealed class WalkingSkeletonTests(AppFixture app) : AppTest(app)
         Assert.Equal("text/event-stream", sse.Context.Response.ContentType);
         var events = ServerSentEvents.Parse(await sse.ReadAsTextAsync());
 
-        var streamed = string.Concat(events.Where(e => e.Name is "snapshot" or "delta").Select(e => WebUtility.HtmlDecode(e.Data)));
+        // No blank line, so no finished block: the snapshot's tail then the unnamed text events carry the text once.
+        Assert.Equal("snapshot", events[0].Name);
+        var tail = System.Text.RegularExpressions.Regex.Match(events[0].Data, "hx-swap-oob=\"innerHTML\">(.*)</span>$", System.Text.RegularExpressions.RegexOptions.Singleline);
+        var streamed = WebUtility.HtmlDecode(tail.Groups[1].Value) + string.Concat(events.Where(e => e.Name == "message").Select(e => WebUtility.HtmlDecode(e.Data)));
         Assert.Equal("Use `x < y` and **bold**", streamed);
-        Assert.DoesNotContain(events, e => e.Name == "delta" && e.Data.Contains('<'));
+        Assert.DoesNotContain(events, e => e.Name == "message" && e.Data.Contains('<'));
         var final = Assert.Single(events, e => e.Name == "final").Data;
         Assert.Contains("<code>x &lt; y</code>", final);
         Assert.Contains("<strong>bold</strong>", final);
@@ -111,7 +114,7 @@ public sealed class WalkingSkeletonTests(AppFixture app) : AppTest(app)
         var posted = (await session.Events.FetchStreamAsync(id)).Select(e => e.Data).OfType<UserMessagePosted>().Last();
         Assert.Equal(firstReply, posted.ParentId);
         var requested = (await session.Events.FetchStreamAsync(id)).Select(e => e.Data).OfType<ReplyRequested>().Last();
-        Assert.Equal([firstMessage, firstReply, form.Id("MessageId")], requested.Context.PathNodeIds);
+        Assert.Equal((form.Id("MessageId"), 3), (requested.Context.PathEnd, requested.Context.PathLength));
 
         using var body = JsonDocument.Parse(App.Llm.Requests.Last(r => r.Path.EndsWith("/chat/completions")).Body);
         var sent = body.RootElement.GetProperty("messages").EnumerateArray()

@@ -42,6 +42,19 @@ public sealed partial class ConversationTreeProjection : SingleStreamProjection<
     public ConversationTree Apply(ConversationDeleted e, ConversationTree t) => t with { Lifecycle = ConversationLifecycle.Trashed };
     public ConversationTree Apply(ConversationRestored e, ConversationTree t) => t with { Lifecycle = ConversationLifecycle.Active };
 
+    // Events that change nothing shown here still move the stream version the page carries for concurrency, and
+    // Marten only updates the document for events its projection handles: so every event has a handler.
+    public ConversationTree Apply(ReplyFailed e, ConversationTree t) => t with { UpdatedAt = e.At };
+    public ConversationTree Apply(ReplyStopped e, ConversationTree t) => t with { UpdatedAt = e.At };
+    public ConversationTree Apply(FallbackTaken e, ConversationTree t) => t;
+    public ConversationTree Apply(BranchHidden e, ConversationTree t) => t;
+    public ConversationTree Apply(BranchRestored e, ConversationTree t) => t;
+    public ConversationTree Apply(ConversationPinned e, ConversationTree t) => t;
+    public ConversationTree Apply(ConversationUnpinned e, ConversationTree t) => t;
+    public ConversationTree Apply(ConversationMovedToFolder e, ConversationTree t) => t;
+    public ConversationTree Apply(ConversationTagged e, ConversationTree t) => t;
+    public ConversationTree Apply(ConversationUntagged e, ConversationTree t) => t;
+
     // Purged content leaves no read model behind.
     public bool ShouldDelete(ConversationPurged e) => true;
 

@@ -32,6 +32,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["OPENAI_API_KEY"] = "test-key",
             ["SAMBUNG_DEFAULT_MODEL"] = "fake-gpt",
             ["Sambung__AutoTitle"] = "false", // the scripted provider replies are for the chats
+            ["Sambung__RateLimits__SignInsPerMinute"] = "1000", // every test registers its own user from 127.0.0.1
             ["OIDC_AUTHORITY"] = Sso.Authority,
             ["OIDC_CLIENT_ID"] = Sso.ClientId,
             ["OIDC_CLIENT_SECRET"] = Sso.ClientSecret,

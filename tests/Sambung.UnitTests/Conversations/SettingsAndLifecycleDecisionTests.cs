@@ -175,3 +175,23 @@ public sealed class SettingsAndLifecycleDecisionTests
         }
     }
 }
+
+public sealed class ProjectionCoverageTests
+{
+    // The page's concurrency check compares against ConversationTree.Version, which Marten moves only for events
+    // the projection handles: a conversation event without a handler would make every later post a "conflict".
+    [Fact]
+    public void the_conversation_tree_handles_every_conversation_event()
+    {
+        var handled = typeof(Sambung.Projections.Conversations.ConversationTreeProjection).GetMethods()
+            .Where(m => m.Name is "Apply" or "Create" or "ShouldDelete")
+            .Select(m => m.GetParameters()[0].ParameterType)
+            .Select(t => t.IsGenericType ? t.GetGenericArguments()[0] : t)
+            .ToHashSet();
+        var conversationEvents = typeof(ConversationStarted).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(ConversationStarted).Namespace && t.IsClass && t.IsSealed
+                && Sambung.Projections.SambungStore.EventTypes.Contains(t));
+
+        Assert.All(conversationEvents, t => Assert.Contains(t, handled));
+    }
+}

@@ -15,7 +15,7 @@ public static class MessageBody
 
     public static string Html(TreeNode node, IStringLocalizer text)
     {
-        var html = new StringBuilder(SafeMarkdown.ToHtml(node.Text));
+        var html = new StringBuilder(SafeMarkdown.ToHtml(node.Text, RenderLabels.From(text)));
         var note = node.Status switch
         {
             ReplyStatus.Failed or ReplyStatus.Interrupted => Note("reply-error", "alert", text[$"Reply.Error.{node.ErrorKind}"].ResourceNotFound

@@ -3,6 +3,15 @@
   "use strict";
 
   // Enter sends, Shift+Enter (or an IME composition) adds a line.
+  // Esc stops the reply being written (the last Stop button on the page), wherever the focus is.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    const stops = document.querySelectorAll(".message-actions form[id^='stop-'] button");
+    if (stops.length === 0) return;
+    event.preventDefault();
+    stops[stops.length - 1].click();
+  });
+
   document.addEventListener("keydown", (event) => {
     const target = event.target;
     if (!(target instanceof HTMLTextAreaElement) || target.id !== "composer-text") return;
@@ -37,4 +46,171 @@
     meter.value = (value.length >= 8) + (value.length >= 12) + (value.length >= 16) + (classes >= 3 && value.length >= 8);
     meter.hidden = value.length === 0;
   });
+
+  // ---- Rich message bodies -------------------------------------------------------------------------------------
+  // The server sends sanitised HTML that reads well as it is. Here code blocks get highlighting and a Copy button,
+  // and math and diagrams get drawn. Each library is self-hosted under /lib and fetched the first time a message
+  // needs it, never with the page.
+  const libraries = new URL("../lib/", document.currentScript?.src ?? location.href);
+  const loading = new Map();
+  const load = (file, start) => {
+    if (!loading.has(file)) {
+      const promise = start(new URL(file, libraries).href);
+      loading.set(file, promise);
+      promise.catch(() => loading.delete(file)); // a later message may try again
+    }
+    return loading.get(file);
+  };
+  const script = (file) => load(file, (url) => new Promise((resolve, reject) => {
+    const element = Object.assign(document.createElement("script"), { src: url, async: true });
+    element.onload = () => resolve();
+    element.onerror = () => { element.remove(); reject(new Error(`${file} did not load`)); };
+    document.head.append(element);
+  }));
+  // KaTeX's stylesheet points at fonts/…, but the build copies the fonts flat into /lib: fix the addresses and adopt
+  // the sheet through the CSSOM (allowed by the CSP, unlike a <style> element).
+  const katexStyle = () => load("katex.min.css", async (url) => {
+    const css = await (await fetch(url)).text();
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css.replaceAll("url(fonts/", `url(${libraries.href}`));
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  });
+
+  const announce = (message) => {
+    const status = document.getElementById("chat-status");
+    if (!status) return;
+    status.textContent = "";
+    setTimeout(() => { status.textContent = message; }, 50); // a change, so it is read even when repeated
+  };
+
+  const copyText = async (text, button) => {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      // Plain HTTP on a LAN address has no Clipboard API: copy a selection instead.
+      const area = Object.assign(document.createElement("textarea"), { value: text, readOnly: true, className: "visually-hidden" });
+      document.body.append(area);
+      area.focus();
+      area.select();
+      const copied = document.execCommand("copy");
+      area.remove();
+      button.focus();
+      return copied;
+    }
+  };
+  const copyTimers = new WeakMap();
+  document.addEventListener("click", async (event) => {
+    const button = event.target instanceof Element ? event.target.closest(".copy-code") : null;
+    const block = button?.closest(".code-block");
+    if (!block) return;
+    if (!(await copyText(block.querySelector("code")?.textContent ?? "", button))) return;
+    button.textContent = block.dataset.copied;
+    announce(block.dataset.copied);
+    clearTimeout(copyTimers.get(button));
+    copyTimers.set(button, setTimeout(() => { button.textContent = block.dataset.copy; }, 2000));
+  });
+
+  const languageOf = (code) => /(?:^|\s)language-([\w+#.-]+)/.exec(code.className)?.[1]?.toLowerCase();
+
+  const highlight = async (codes) => {
+    await script("highlight.min.js");
+    const hljs = window.hljs;
+    for (const code of codes)
+      if (code.isConnected && !code.dataset.highlighted && hljs.getLanguage(languageOf(code))) hljs.highlightElement(code);
+  };
+
+  const renderMath = async (nodes) => {
+    await Promise.all([script("katex.min.js"), katexStyle()]);
+    for (const node of nodes) {
+      // Markdig writes \(…\) inline and \[…\] for a block; KaTeX wants the bare TeX.
+      const tex = node.textContent.trim().replace(/^\\[([]/, "").replace(/\\[)\]]$/, "");
+      try {
+        // trust: false keeps \href, \url and \html… inert; the limits stop runaway macros.
+        window.katex.render(tex, node, { displayMode: node.tagName === "DIV", throwOnError: false, trust: false, strict: "ignore", maxExpand: 500, maxSize: 20 });
+      } catch {
+        // left as the TeX source
+      }
+    }
+  };
+
+  // Mermaid draws an SVG whose look comes from a <style> element and style attributes, both refused by the CSP when
+  // written as markup; through the CSSOM they are allowed, so that is how they are applied. While drawing, Mermaid
+  // still writes such styles into its scratch copy (the browser logs each refusal); its labels are SVG text because
+  // HTML labels would be measured without them and come out the wrong size. A drawing is kept by its source, so
+  // the final render does not flash back to code.
+  const diagrams = new Map();
+  let diagramCount = 0;
+  const drawDiagram = async (source) => {
+    const mermaid = window.mermaid;
+    const { svg } = await mermaid.render(`mermaid-${++diagramCount}`, source);
+    const parsed = new DOMParser().parseFromString(svg, "image/svg+xml").documentElement;
+    if (parsed.localName !== "svg") throw new Error("mermaid did not return an SVG");
+    const sheet = new CSSStyleSheet();
+    for (const style of parsed.querySelectorAll("style")) {
+      sheet.replaceSync(style.textContent);
+      style.remove();
+    }
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    for (const element of [parsed, ...parsed.querySelectorAll("[style]")]) {
+      element.setAttribute("data-style", element.getAttribute("style") ?? "");
+      element.removeAttribute("style");
+    }
+    return parsed;
+  };
+  let mermaidReady = false;
+  const renderDiagrams = async (codes) => {
+    await script("mermaid.min.js");
+    if (!mermaidReady) {
+      window.mermaid.initialize({
+        startOnLoad: false, securityLevel: "strict", suppressErrorRendering: true, htmlLabels: false,
+        theme: matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "default",
+        fontFamily: getComputedStyle(document.body).fontFamily,
+      });
+      mermaidReady = true;
+    }
+    for (const code of codes) {
+      const source = code.textContent;
+      if (!diagrams.has(source)) diagrams.set(source, drawDiagram(source));
+      let drawing;
+      try {
+        drawing = await diagrams.get(source);
+      } catch {
+        diagrams.delete(source);
+        continue; // not a valid diagram (yet): the source stays readable as code
+      }
+      const block = code.closest(".code-block");
+      if (!block?.isConnected || block.querySelector(".diagram")) continue;
+      const svg = document.importNode(drawing, true);
+      for (const element of [svg, ...svg.querySelectorAll("[data-style]")]) {
+        element.style.cssText = element.getAttribute("data-style");
+        element.removeAttribute("data-style");
+      }
+      const figure = Object.assign(document.createElement("div"), { className: "diagram" });
+      figure.append(svg);
+      block.querySelector("pre").hidden = true;
+      block.append(figure);
+    }
+  };
+
+  // htmx:load and DOMContentLoaded can both see an element: each is taken once.
+  const seen = new WeakSet();
+  const fresh = (element) => !seen.has(element) && Boolean(seen.add(element));
+  const enhance = (root) => {
+    if (!(root instanceof Element || root instanceof Document)) return;
+    const all = (selector) => [...(root instanceof Element && root.matches(selector) ? [root] : []), ...root.querySelectorAll(selector)].filter(fresh);
+    for (const block of all(".message-body .code-block")) {
+      const button = Object.assign(document.createElement("button"), { type: "button", className: "copy-code", textContent: block.dataset.copy });
+      block.prepend(button);
+    }
+    const codes = all(".message-body .code-block code");
+    const mermaid = codes.filter((code) => languageOf(code) === "mermaid");
+    const highlighted = codes.filter((code) => ![undefined, "mermaid"].includes(languageOf(code))); // named languages only
+    const math = all(".message-body .math");
+    if (highlighted.length) highlight(highlighted).catch(() => {});
+    if (math.length) renderMath(math).catch(() => {});
+    if (mermaid.length) renderDiagrams(mermaid).catch(() => {});
+  };
+  document.addEventListener("DOMContentLoaded", () => enhance(document));
+  document.addEventListener("htmx:load", (event) => enhance(event.target));
 })();
