@@ -70,11 +70,12 @@ public sealed class BenchContext : IAsyncDisposable
 
     // The same store options as src/Sambung.Web/Program.cs (minus Wolverine and the daemon, which the scenarios
     // drive themselves).
-    public static DocumentStore CreateStore(NpgsqlDataSource dataSource) => DocumentStore.For(opts =>
+    public static DocumentStore CreateStore(NpgsqlDataSource dataSource, Action<StoreOptions>? adjust = null) => DocumentStore.For(opts =>
     {
         opts.Connection(dataSource);
         SambungStore.Configure(opts);
         opts.AutoCreateSchemaObjects = AutoCreate.All;
+        adjust?.Invoke(opts);
     });
 
     public string ConnectionStringWith(string options) =>

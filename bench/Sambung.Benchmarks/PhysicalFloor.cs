@@ -38,21 +38,12 @@ public sealed class PhysicalFloor(BenchContext ctx)
             await ctx.ExecAsync($"insert into {Schema}.streams (id, version) values ($1, 0)", id);
     }
 
-    public async Task<Samples> RunAsync(NpgsqlDataSource db, IReadOnlyList<Post> posts, string name)
+    // One post's rows, serialized first, then written and timed.
+    public async Task<TimeSpan> WriteTimedAsync(NpgsqlDataSource db, Post post)
     {
-        var batches = posts.Select(Rows).ToList();
-        // A warm-up with the first posts (connection pool, code paths), then the tables are emptied and all are timed.
-        await TruncateAsync();
-        foreach (var batch in batches.Take(20)) await WriteAsync(db, batch);
-        await TruncateAsync();
-        var samples = new Samples(name);
-        foreach (var batch in batches)
-            samples.Add(await Timing.TimeAsync(() => WriteAsync(db, batch)));
-        return samples;
+        var rows = Rows(post);
+        return await Timing.TimeAsync(() => WriteAsync(db, rows));
     }
-
-    private Task TruncateAsync() =>
-        ctx.ExecAsync($"truncate {Schema}.events, {Schema}.conversation_tree, {Schema}.chat_list_item, {Schema}.tree_node, {Schema}.message_search");
 
     private static async Task WriteAsync(NpgsqlDataSource db, List<(string Sql, NpgsqlParameter[] Values)> rows)
     {

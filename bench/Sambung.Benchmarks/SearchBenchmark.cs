@@ -13,6 +13,9 @@ public static class SearchBenchmark
     public const string Owner = "bench-search";
     private const string Table = $"{SambungStore.Schema}.{MessageSearchProjection.TableName}";
 
+    // A case stops after this long even if fewer runs than planned were made (the count is reported).
+    private static readonly TimeSpan BudgetPerCase = TimeSpan.FromMinutes(2);
+
     public static async Task RunAsync(BenchContext ctx)
     {
         Markdown.Heading(2, "search");
@@ -25,32 +28,62 @@ public static class SearchBenchmark
             ("rare term", vocabulary.WordOfRank(30_000)),
             ("two words", "masalah koneksi"),
             ("phrase", "\"connection pool\""),
+            ("no match (a typo)", "kubernetz"),
         };
 
         var rows = new List<IReadOnlyList<string>>();
-        var all = new List<Samples>();
         foreach (var (name, query) in queries)
         {
             var matches = await ctx.ScalarAsync<long>($"""
                 select count(*) from {Table} s
                 where s.owner_id = $1 and s.tsv @@ (websearch_to_tsquery('simple', $2) || websearch_to_tsquery('english', $2) || websearch_to_tsquery('indonesian', $2))
                 """, Owner, query);
-            for (var i = 0; i < ctx.Sizes.SearchWarmup; i++) await SearchAsync(ctx, query);
-            var samples = new Samples($"{name}: `{query}`");
-            var hits = 0;
-            for (var i = 0; i < ctx.Sizes.SearchRuns; i++)
-            {
-                var watch = Stopwatch.StartNew();
-                hits = await SearchAsync(ctx, query);
-                samples.Add(watch.Elapsed);
-            }
-            all.Add(samples);
-            rows.Add([samples.Name, Markdown.Number(matches), hits.ToString()]);
+            rows.Add([$"{name}: `{query}`", Markdown.Number(matches)]);
         }
-        Markdown.Latencies(all, goal: "p50 ≤ 30 ms");
-        Markdown.Table(["query", "matching rows of the owner", "hits returned (limit 20)"], rows);
+        Markdown.Table(["query", "matching rows of the owner"], rows);
 
-        Markdown.Line("Plans (EXPLAIN ANALYZE of the query SearchAsync sends, with the same parameters):");
+        Markdown.Line("As the table is created today (default statistics target, 100):");
+        Markdown.Latencies(await MeasureAllAsync(ctx, queries), goal: "p50 ≤ 30 ms");
+        Markdown.Line("Plans (EXPLAIN ANALYZE of the statement SearchAsync sends, same parameters):");
+        await PrintPlansAsync(ctx, queries);
+
+        // The proposed fix (docs/benchmarks.md): a larger statistics sample for tsv, so that the planner sees that a
+        // rare or unknown word matches few rows and uses the GIN index instead of walking the owner's messages
+        // newest first. Measured, then the default is restored.
+        await ctx.ExecAsync($"alter table {Table} alter column tsv set statistics 1000");
+        await ctx.ExecAsync($"analyze {Table}");
+        try
+        {
+            Markdown.Line("What-if: `alter table sambung.message_search alter column tsv set statistics 1000; analyze sambung.message_search;`");
+            Markdown.Latencies(await MeasureAllAsync(ctx, queries), goal: "p50 ≤ 30 ms");
+            Markdown.Line("Plans with that statistics target:");
+            await PrintPlansAsync(ctx, queries);
+        }
+        finally
+        {
+            await ctx.ExecAsync($"alter table {Table} alter column tsv set statistics -1");
+            await ctx.ExecAsync($"analyze {Table}");
+        }
+    }
+
+    private static async Task<List<Samples>> MeasureAllAsync(BenchContext ctx, IEnumerable<(string Name, string Query)> queries)
+    {
+        var all = new List<Samples>();
+        foreach (var (name, query) in queries)
+        {
+            var budget = Stopwatch.StartNew();
+            for (var i = 0; i < ctx.Sizes.SearchWarmup && budget.Elapsed < BudgetPerCase / 4; i++) await SearchAsync(ctx, query);
+            var samples = new Samples($"{name}: `{query}`");
+            budget.Restart();
+            while (samples.Count < ctx.Sizes.SearchRuns && (budget.Elapsed < BudgetPerCase || samples.Count < 10))
+                samples.Add(await Timing.TimeAsync(() => SearchAsync(ctx, query)));
+            all.Add(samples);
+        }
+        return all;
+    }
+
+    private static async Task PrintPlansAsync(BenchContext ctx, IEnumerable<(string Name, string Query)> queries)
+    {
         foreach (var (name, query) in queries)
         {
             Markdown.Line($"{name}: `{query}`");
@@ -77,9 +110,11 @@ public static class SearchBenchmark
 
     private static async Task FillAsync(BenchContext ctx)
     {
+        await ctx.ExecAsync($"alter table {Table} alter column tsv set statistics -1");
         var existing = await ctx.ScalarAsync<long>($"select count(*) from {Table} where owner_id = $1", Owner);
         if (existing >= ctx.Sizes.SearchRows)
         {
+            await ctx.ExecAsync($"analyze {Table}");
             Markdown.Line($"The search table already holds {existing:N0} rows of {Owner}; reused.");
             return;
         }

@@ -50,6 +50,14 @@ public static class SambungStore
         opts.Projections.Add<UsageDayProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add(new AuditProjection(), ProjectionLifecycle.Async, ProjectionNames.Audit);
 
+        // A rebuild writes with COPY and in large batches: 23-30 % faster here (docs/benchmarks.md).
+        opts.Projections.RebuildWithBulkCopy = true;
+        foreach (var projection in ((IReadOnlyStoreOptions)opts).Events.Projections().OfType<ProjectionBase>())
+        {
+            projection.Options.BatchSize = 5_000;
+            projection.Options.RebuildFlushThreshold = 100_000;
+        }
+
         opts.Schema.For<ChatListItem>()
             .Duplicate(x => x.OwnerId, notNull: true)
             .Duplicate(x => x.UpdatedAt, pgType: "timestamptz", notNull: true)

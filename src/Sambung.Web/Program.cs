@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Localization;
 using Npgsql;
 using Sambung.Projections;
+using Sambung.Projections.Search;
 using Sambung.Web;
 using Sambung.Web.Features.Accounts;
 using Sambung.Web.Features.Chats;
@@ -39,6 +40,7 @@ builder.Services.AddMarten(opts =>
     .UseNpgsqlDataSource()
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
+    .InitializeWith<SearchStatistics>()
     .AddAsyncDaemon(DaemonMode.Solo)
     .IntegrateWithWolverine();
 

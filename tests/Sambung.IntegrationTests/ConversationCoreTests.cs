@@ -40,6 +40,70 @@ public sealed class ConversationCoreTests(AppFixture app) : AppTest(app)
     }
 
     [Fact]
+    public async Task a_page_that_saw_a_reply_start_may_act_after_it_ends_without_a_conflict()
+    {
+        var (id, message, reply) = await Chats.ExchangeAsync("Hello", "Hi");
+        var (edited, editReply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await Chats.AppliedAsync(new EditUserMessage(id, message, edited, "Hello there", editReply, Owner));
+        var seen = (await Chats.EventsAsync(id)).Count;
+        await Chats.CompleteAsync(id, editReply, "Hi there");
+
+        // The page saw the reply requested; the reply ended since. Going back to the first version is no conflict.
+        var select = await Chats.RunAsync(new SelectBranch(id, message, Owner), expectedVersion: seen);
+        Assert.Equal(CommandStatus.Applied, select.Status);
+        await using var session = Store.QuerySession();
+        Assert.Equal(reply, (await session.LoadAsync<ConversationTree>(id))!.ActiveLeafId);
+        // A change made by a person in between still is one.
+        await Chats.AppliedAsync(new RenameConversation(id, "Renamed elsewhere", Owner));
+        Assert.Equal(CommandStatus.Conflict, (await Chats.RunAsync(new SelectBranch(id, edited, Owner), expectedVersion: select.Version)).Status);
+    }
+
+    [Fact]
+    public async Task a_long_conversation_opens_at_its_newest_messages_and_earlier_pages_follow_with_their_versions()
+    {
+        var (id, m1, r1) = await Chats.ExchangeAsync("One", "Reply one");
+        var (m2, r2) = await Chats.PostAsync(id, "Two");
+        await Chats.CompleteAsync(id, r2, "Reply two");
+        var r2b = Guid.CreateVersion7();
+        await Chats.AppliedAsync(new RegenerateReply(id, r2, r2b, Owner));
+        await Chats.CompleteAsync(id, r2b, "Reply two, again");
+        var (m3, r3) = await Chats.PostAsync(id, "Three");
+        await Chats.CompleteAsync(id, r3, "Reply three");
+        var (m4, r4) = await Chats.PostAsync(id, "Four");
+        await Chats.CompleteAsync(id, r4, "Reply four");
+
+        await using var session = Store.QuerySession();
+        var newest = (await session.LoadPageAsync(id, Owner, default, pageSize: 5))!;
+        Assert.Equal([r2b, m3, r3, m4, r4], newest.Messages.Select(n => n.Id));
+        // The first message of a page still knows its versions: its parent is read but not shown.
+        Assert.Equal((2, 2, (Guid?)r2), (newest.ActivePath[0].Position, newest.ActivePath[0].Count, newest.ActivePath[0].Previous));
+        Assert.Equal(r2b, newest.Earlier);
+
+        var earlier = (await session.LoadPageAsync(id, Owner, default, before: newest.Earlier, pageSize: 5))!;
+        Assert.Equal([m1, r1, m2], earlier.Messages.Select(n => n.Id));
+        Assert.Null(earlier.Earlier);
+        var whole = (await session.LoadPageAsync(id, Owner, default))!;
+        Assert.Equal([m1, r1, m2, r2b, m3, r3, m4, r4], whole.Messages.Select(n => n.Id));
+        Assert.Null(whole.Earlier);
+        // A node that is not on this conversation's path gives an empty page, not someone else's messages.
+        Assert.Empty((await session.LoadPageAsync(id, Owner, default, before: Guid.CreateVersion7(), pageSize: 5))!.Messages);
+        Assert.Null(await session.LoadPageAsync(id, "someone-else", default, before: r3));
+
+        // Over HTTP: the fragment holds the older messages; another user's conversation is not found.
+        var fragment = await (await Host.Scenario(s => s.Get.Url($"/c/{id}?handler=Earlier&before={m3}"))).ReadAsTextAsync();
+        Assert.Contains($"id=\"m-{m1}\"", fragment);
+        Assert.Contains($"id=\"m-{r2b}\"", fragment);
+        Assert.DoesNotContain($"id=\"m-{m3}\"", fragment);
+        var stranger = new Conversations(Host, "someone-else");
+        var (otherId, _, _) = await stranger.ExchangeAsync("Mine", "Yours");
+        await Host.Scenario(s =>
+        {
+            s.Get.Url($"/c/{otherId}?handler=Earlier&before={otherId}");
+            s.StatusCodeShouldBe(404);
+        });
+    }
+
+    [Fact]
     public async Task two_writers_racing_on_one_conversation_cannot_both_commit()
     {
         var (id, _, reply) = await Chats.ExchangeAsync("Hello", "Hi");
@@ -207,7 +271,8 @@ public sealed class ConversationCoreTests(AppFixture app) : AppTest(app)
         foreach (var (kind, rows) in before)
         {
             Assert.NotEmpty(rows);
-            Assert.Equal(rows, after[kind]);
+            var differ = rows.Zip(after[kind]).FirstOrDefault(pair => pair.First != pair.Second);
+            Assert.True(rows.SequenceEqual(after[kind]), $"{kind} differs after the rebuild:\n{differ.First}\n{differ.Second}");
         }
     }
 
@@ -409,7 +474,7 @@ public sealed class ConversationCoreTests(AppFixture app) : AppTest(app)
         foreach (var table in new[] { "mt_doc_conversationtree", "mt_doc_chatlistitem", "mt_doc_treenode", "mt_doc_usageday", "mt_doc_auditentry", "mt_doc_libraryview" })
             snapshot[table] = await RowsAsync($"select id::text || ' ' || data::text from {SambungStore.Schema}.{table} order by id");
         snapshot["message_search"] = await RowsAsync(
-            $"select node_id::text || '|' || conversation_id || '|' || owner_id || '|' || kind || '|' || body || '|' || in_trash || '|' || tsv::text from {SambungStore.Schema}.message_search order by node_id");
+            $"select node_id::text || '|' || conversation_id || '|' || owner_id || '|' || kind || '|' || body || '|' || created_at || '|' || in_trash || '|' || tsv::text from {SambungStore.Schema}.message_search order by node_id");
         return snapshot;
     }
 

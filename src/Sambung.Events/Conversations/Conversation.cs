@@ -25,6 +25,17 @@ public sealed record Conversation(
 {
     public static readonly StringComparer TagComparer = StringComparer.OrdinalIgnoreCase;
 
+    // The version of the last change a caller must have seen before acting on the conversation. A reply ending (or
+    // falling back, or the automatic title) moves the version on but changes nothing a person decided on, so a
+    // command sent with an older version that is not older than this one is no conflict.
+    public long DecisiveVersion { get; init; } = 1;
+
+    public static bool IsBackgroundChange(object e) =>
+        e is ReplyCompleted or ReplyFailed or ReplyStopped or FallbackTaken or ConversationRenamed { Automatic: true };
+
+    // A version the caller saw is current when nothing it must know of happened after it.
+    public bool IsCurrentFor(long seenVersion) => seenVersion <= Version && seenVersion >= DecisiveVersion;
+
     public ConversationNode Root => Nodes[Id];
 
     public static Conversation Create(ConversationStarted e) => new(
@@ -70,7 +81,7 @@ public sealed record Conversation(
             Nodes = ImmutableDictionary<Guid, ConversationNode>.Empty.Add(Id, Root with { Children = [], SelectedChild = null }),
         },
         _ => this,
-    }) with { Version = Version + 1 };
+    }) with { Version = Version + 1, DecisiveVersion = IsBackgroundChange(e) ? DecisiveVersion : Version + 1 };
 
     public bool Has(Guid nodeId) => Nodes.ContainsKey(nodeId);
 
@@ -87,6 +98,10 @@ public sealed record Conversation(
     }
 
     public IReadOnlyList<ConversationNode> ActivePath => PathTo(ActiveLeafId);
+
+    // The ids of the nodes a reply's prompt was built from, oldest first.
+    public IReadOnlyList<Guid> PromptPath(PromptContext context) =>
+        Has(context.PathEnd) ? PathTo(context.PathEnd).TakeLast(context.PathLength).Select(n => n.Id).ToList() : [];
 
     public IEnumerable<ConversationNode> VisibleChildren(Guid nodeId) =>
         Nodes[nodeId].Children.Select(id => Nodes[id]).Where(n => !n.Hidden);
@@ -108,13 +123,20 @@ public sealed record Conversation(
         }
     }
 
-    private Conversation AddChild(ConversationNode child) =>
-        (this with
+    // A new node becomes the active leaf. When it grows from the active leaf, every ancestor already selects the way
+    // to it and only the parent changes: folding a long conversation stays linear.
+    private Conversation AddChild(ConversationNode child)
+    {
+        var parentId = child.ParentId!.Value;
+        var parent = Nodes[parentId];
+        var grown = this with
         {
             Nodes = Nodes
                 .SetItem(child.Id, child)
-                .SetItem(child.ParentId!.Value, Nodes[child.ParentId.Value] with { Children = Nodes[child.ParentId.Value].Children.Add(child.Id) }),
-        }).Select(child.Id);
+                .SetItem(parentId, parent with { Children = parent.Children.Add(child.Id), SelectedChild = child.Id }),
+        };
+        return parentId == ActiveLeafId ? grown with { ActiveLeafId = child.Id } : grown.Select(child.Id);
+    }
 
     // Remembers, at every node on the way, which child leads to the selected leaf.
     private Conversation Select(Guid leafId)

@@ -86,7 +86,7 @@ public static class ConversationDecisions
         var started = new ConversationStarted(cmd.ConversationId, cmd.OwnerId, TitleFrom(cmd.Text), cmd.Model, cmd.SystemPrompt, now);
         var posted = new UserMessagePosted(cmd.MessageId, cmd.ConversationId, cmd.Text.Trim(), cmd.OwnerId, now);
         var requested = new ReplyRequested(cmd.ReplyId, cmd.MessageId, cmd.Model, cmd.Parameters ?? new(),
-            new PromptContext([cmd.MessageId], cmd.SystemPrompt, cmd.Template), cmd.OwnerId, now);
+            new PromptContext(cmd.MessageId, 1, cmd.SystemPrompt, cmd.Template), cmd.OwnerId, now);
         return Decision.Accept(started, posted, requested);
     }
 
@@ -349,15 +349,15 @@ public static class ConversationDecisions
         .Where(n => n.Text.Length > 0)
         .Select(n => $"{(n.Kind == NodeKind.User ? "User" : "Assistant")}: {n.Text}"));
 
-    private static ReplyRequested RequestReply(Conversation state, Guid replyId, Guid parentId, IReadOnlyList<Guid> path, ModelRef model,
+    private static ReplyRequested RequestReply(Conversation state, Guid replyId, Guid parentId, (Guid End, int Length) path, ModelRef model,
         string by, DateTimeOffset now, Guid? regenerationOf = null, TemplateRef? template = null) =>
-        new(replyId, parentId, model, state.Parameters, new PromptContext(path, state.SystemPrompt, template), by, now, regenerationOf);
+        new(replyId, parentId, model, state.Parameters, new PromptContext(path.End, path.Length, state.SystemPrompt, template), by, now, regenerationOf);
 
-    private static IReadOnlyList<Guid> PathIds(Conversation state, Guid to, Guid? then = null)
+    // The path to a node, or through it to a node this decision adds under it.
+    private static (Guid End, int Length) PathIds(Conversation state, Guid to, Guid? then = null)
     {
-        var ids = state.PathTo(to).Select(n => n.Id).ToList();
-        if (then is { } next) ids.Add(next);
-        return ids;
+        var length = state.PathTo(to).Count;
+        return then is { } next ? (next, length + 1) : (to, length);
     }
 
     private static Decision? Writable(Conversation state) => state.Lifecycle switch

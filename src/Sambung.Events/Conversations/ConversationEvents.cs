@@ -17,8 +17,10 @@ public sealed record ModelRef(string Provider, string Model)
 
 public sealed record TemplateRef(Guid TemplateId, int Version);
 
-// Exactly what the model will see: the node ids on the path (oldest first), the system prompt and any template.
-public sealed record PromptContext(IReadOnlyList<Guid> PathNodeIds, string? SystemPrompt, TemplateRef? Template = null);
+// Exactly what the model will see: the PathLength nodes on the path that ends at PathEnd (followed up through the
+// parents; nodes never move, so the two name every id on the path without listing them: a list made each reply
+// event grow with the conversation), the system prompt and any template. Conversation.PromptPath expands it.
+public sealed record PromptContext(Guid PathEnd, int PathLength, string? SystemPrompt, TemplateRef? Template = null);
 
 public sealed record TokenUsage(long InputTokens, long OutputTokens, bool Estimated = false);
 

@@ -6,7 +6,9 @@ namespace Sambung.Projections.Conversations;
 // A node on the active path with its place among its visible siblings (for "Previous version 2 / 3 Next version").
 public sealed record PathNode(TreeNode Node, int Position, int Count, Guid? Previous, Guid? Next);
 
-public sealed record ConversationPage(ConversationTree Tree, IReadOnlyList<PathNode> ActivePath)
+// The newest part of the active path (PageSize messages at most). Earlier is the first message shown when older
+// ones exist: the next page ends just above it.
+public sealed record ConversationPage(ConversationTree Tree, IReadOnlyList<PathNode> ActivePath, Guid? Earlier = null)
 {
     public IEnumerable<TreeNode> Messages => ActivePath.Select(p => p.Node);
 }
@@ -20,12 +22,43 @@ public static class ConversationQueries
         return tree is not null && tree.OwnerId == ownerId ? tree : null;
     }
 
+    // How many messages the chat page shows at once; older ones load on request.
+    public const int PageSize = 100;
+
+    // Deeper than any real conversation: a walk that goes on longer has met a cycle and stops instead of hanging.
+    private const int MaxDepth = 1_000_000;
+
     // The messages from the root down to the active leaf, walked up through parent ids in one recursive query,
     // so the cost follows the path's length, not the size of the whole tree.
-    public static async Task<IReadOnlyList<PathNode>> ActivePathAsync(this IQuerySession session, ConversationTree tree, CancellationToken ct)
+    public static async Task<IReadOnlyList<PathNode>> ActivePathAsync(this IQuerySession session, ConversationTree tree, CancellationToken ct) =>
+        WithSiblings(await WalkUpAsync(session, tree.Id, tree.ActiveLeafId, MaxDepth, ct));
+
+    // The messages from the first one down to the given node (without the root).
+    public static async Task<IReadOnlyList<TreeNode>> PathToAsync(this IQuerySession session, Guid conversationId, Guid leafId, CancellationToken ct) =>
+        (await WalkUpAsync(session, conversationId, leafId, MaxDepth, ct)).Where(n => n.Kind != NodeKind.Root).ToList();
+
+    // One page of the active path: the newest PageSize messages, or the PageSize messages just above `before` (a
+    // message on the path, from an earlier page). Reads PageSize + 1 nodes whatever the conversation's length: the
+    // extra one is the parent the first message's versions are counted in.
+    public static async Task<ConversationPage?> LoadPageAsync(this IQuerySession session, Guid id, string ownerId, CancellationToken ct,
+        Guid? before = null, int pageSize = PageSize)
     {
-        var nodes = await PathWithRootAsync(session, tree.Id, tree.ActiveLeafId, ct);
-        var path = new List<PathNode>(nodes.Count);
+        if (await session.FindTreeAsync(id, ownerId, ct) is not { } tree) return null;
+        var nodes = await WalkUpAsync(session, id, before ?? tree.ActiveLeafId, pageSize + (before is null ? 1 : 2), ct);
+        if (before is not null)
+        {
+            if (nodes.Count == 0 || nodes[^1].Id != before) return new ConversationPage(tree, []);
+            nodes = nodes.Take(nodes.Count - 1).ToList();
+        }
+        var path = WithSiblings(nodes);
+        var earlier = nodes.Count > 0 && nodes[0].Kind != NodeKind.Root && path.Count > 0 ? path[0].Node.Id : (Guid?)null;
+        return new ConversationPage(tree, path, earlier);
+    }
+
+    // Each node after the first with its place among its parent's visible children (the first is only the parent).
+    private static List<PathNode> WithSiblings(IReadOnlyList<TreeNode> nodes)
+    {
+        var path = new List<PathNode>(Math.Max(0, nodes.Count - 1));
         for (var i = 1; i < nodes.Count; i++)
         {
             var siblings = nodes[i - 1].VisibleChildren();
@@ -36,26 +69,20 @@ public static class ConversationQueries
         return path;
     }
 
-    // The messages from the first one down to the given node (without the root).
-    public static async Task<IReadOnlyList<TreeNode>> PathToAsync(this IQuerySession session, Guid conversationId, Guid leafId, CancellationToken ct) =>
-        (await PathWithRootAsync(session, conversationId, leafId, ct)).Where(n => n.Kind != NodeKind.Root).ToList();
-
-    private static async Task<IReadOnlyList<TreeNode>> PathWithRootAsync(IQuerySession session, Guid conversationId, Guid leafId, CancellationToken ct)
+    // Up to `count` nodes from the given one towards the root, returned oldest first.
+    private static async Task<IReadOnlyList<TreeNode>> WalkUpAsync(IQuerySession session, Guid conversationId, Guid fromId, int count, CancellationToken ct)
     {
         var table = $"{SambungStore.Schema}.mt_doc_treenode";
-        var nodes = await session.QueryAsync<TreeNode>($"""
+        return await session.QueryAsync<TreeNode>($"""
             with recursive path(id, parent_id, depth) as (
                 select id, parent_id, 0 from {table} where id = ? and conversation_id = ?
                 union all
                 select n.id, n.parent_id, p.depth + 1 from {table} n join path p on n.id = p.parent_id
+                where p.depth + 1 < ?
             )
             select d.data from path p join {table} d on d.id = p.id order by p.depth desc
-            """, ct, leafId, conversationId);
-        return nodes;
+            """, ct, fromId, conversationId, count);
     }
-
-    public static async Task<ConversationPage?> LoadPageAsync(this IQuerySession session, Guid id, string ownerId, CancellationToken ct) =>
-        await session.FindTreeAsync(id, ownerId, ct) is { } tree ? new ConversationPage(tree, await session.ActivePathAsync(tree, ct)) : null;
 
     public static async Task<IReadOnlyList<ChatListItem>> RecentChatsAsync(this IQuerySession session, string ownerId, int take, CancellationToken ct) =>
         await session.Query<ChatListItem>()

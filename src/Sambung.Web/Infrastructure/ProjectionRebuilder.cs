@@ -14,12 +14,14 @@ public sealed class ProjectionRebuilder(IDocumentStore store, IProjectionCoordin
 
     public async Task RebuildAllAsync(CancellationToken ct)
     {
-        // The search table is plain SQL, outside what Marten tears down before a rebuild.
-        await using (var truncate = db.CreateCommand($"truncate {SambungStore.Schema}.{MessageSearchProjection.TableName}"))
-            await truncate.ExecuteNonQueryAsync(ct);
-
+        // Two at a time: one projection keeps .NET busy while the other waits on PostgreSQL. The search table is
+        // plain SQL, refilled in one statement from the rebuilt nodes (MessageSearchProjection.RefillAsync) rather
+        // than replayed row by row.
         var daemon = coordinator.DaemonForMainDatabase();
-        foreach (var name in Names)
-            await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(10), ct);
+        var search = store.Options.Events.Projections().Single(p => p is MessageSearchProjection).Name;
+        var replayed = Names.Where(n => n != search).ToList();
+        await Parallel.ForEachAsync(replayed, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct },
+            async (name, token) => await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), token));
+        await MessageSearchProjection.RefillAsync(db, ct);
     }
 }

@@ -22,13 +22,22 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     public ConversationTree Tree { get; private set; } = null!;
     public IReadOnlyList<PathNode> Messages { get; private set; } = [];
     public ComposerModel Composer { get; private set; } = null!;
+    public Guid? Earlier { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    // The newest messages; `before` (the link without htmx) shows the page above that message instead.
+    public async Task<IActionResult> OnGetAsync(Guid id, [FromQuery] Guid? before, CancellationToken ct)
     {
-        if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
+        if (await session.LoadPageAsync(id, user.Id, ct, before) is not { } page) return NotFound();
         Show(page);
         Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
         return Page();
+    }
+
+    // "Load earlier messages": the page of the active path above the first message shown, put in place of the button.
+    public async Task<IActionResult> OnGetEarlierAsync(Guid id, [FromQuery] Guid before, CancellationToken ct)
+    {
+        if (await session.LoadPageAsync(id, user.Id, ct, before) is not { } page) return NotFound();
+        return Partial("_EarlierMessages", page);
     }
 
     // The chat's model (the "Model" combobox): later replies use it; earlier ones keep the model that answered.
@@ -161,6 +170,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         Tree = page.Tree;
         Messages = page.ActivePath;
+        Earlier = page.Earlier;
         Composer = new ComposerModel(Tree.Id, Tree.ActiveLeafId, Tree.Version, text, error);
         ViewData["ConversationId"] = Tree.Id;
     }

@@ -30,7 +30,7 @@ public sealed class BranchingDecisionTests
             {
                 var requested = Assert.IsType<ReplyRequested>(e);
                 Assert.Equal((newReply, edited), (requested.NodeId, requested.ParentId));
-                Assert.Equal([edited], requested.Context.PathNodeIds);
+                Assert.Equal((edited, 1), (requested.Context.PathEnd, requested.Context.PathLength));
             });
         var after = Then(history, decision).State;
         Assert.Equal([message, edited], after.Root.Children);
@@ -62,7 +62,7 @@ public sealed class BranchingDecisionTests
         var requested = ConversationDecisions.Decide(new RegenerateReply(id, reply, newReply, Owner, other), state, Now).Single<ReplyRequested>();
 
         Assert.Equal((newReply, message, other, reply), (requested.NodeId, requested.ParentId, requested.Model, requested.RegenerationOf));
-        Assert.Equal([message], requested.Context.PathNodeIds);
+        Assert.Equal((message, 1), (requested.Context.PathEnd, requested.Context.PathLength));
         var after = Then(history, Decision.Accept(requested)).State;
         Assert.Equal([reply, newReply], after.Nodes[message].Children);
         Assert.True(ConversationDecisions.Decide(new RegenerateReply(id, reply, newReply, Owner), after, Now).IsNoChange);
@@ -155,7 +155,8 @@ public sealed class BranchingDecisionTests
 
         // What follows the merge sees both branches.
         var next = ConversationDecisions.Decide(new PostUserMessage(id, Guid.NewGuid(), null, "Combine them", Guid.NewGuid(), Owner), state, Now);
-        Assert.Equal([message, reply, a, ra, merge, ((UserMessagePosted)next.Events[0]).NodeId], ((ReplyRequested)next.Events[1]).Context.PathNodeIds);
+        (_, state) = Then(history, next);
+        Assert.Equal([message, reply, a, ra, merge, ((UserMessagePosted)next.Events[0]).NodeId], state.PromptPath(((ReplyRequested)next.Events[1]).Context));
     }
 
     [Fact]
@@ -197,5 +198,41 @@ public sealed class BranchingDecisionTests
         Assert.Equal(new FallbackTaken(reply, Model, backup, "rate-limited", Now), taken);
         Assert.Equal(backup, state.Apply(taken).Nodes[reply].Model);
         Assert.True(ConversationDecisions.Decide(new TakeFallback(id, reply, backup, "again"), state.Apply(taken), Now).IsNoChange);
+    }
+
+    [Fact]
+    public void a_reply_ending_is_no_conflict_for_a_caller_who_saw_it_start_but_a_person_s_change_is()
+    {
+        var (history, state, id, message, _) = OneExchange();
+        var (next, nextReply) = (Guid.NewGuid(), Guid.NewGuid());
+        var (posted, asked) = Then(history, ConversationDecisions.Decide(new PostUserMessage(id, next, null, "More", nextReply, Owner), state, Now));
+        var seen = asked.Version;
+
+        var ended = Given([.. posted, Completed(nextReply), new ConversationRenamed("Auto", true, Owner, Now)]);
+        Assert.True(ended.IsCurrentFor(seen));
+        Assert.False(ended.IsCurrentFor(seen - 1));
+        Assert.False(ended.IsCurrentFor(ended.Version + 1));
+
+        var renamed = ended.Apply(new ConversationRenamed("Mine", false, Owner, Now));
+        Assert.False(renamed.IsCurrentFor(seen));
+        Assert.True(renamed.IsCurrentFor(renamed.Version));
+        Assert.Equal(message, renamed.PathTo(renamed.ActiveLeafId)[0].Id);
+    }
+
+    [Fact]
+    public void after_any_history_the_remembered_choices_lead_from_the_root_to_the_active_leaf()
+    {
+        var (history, state, id, message, reply) = OneExchange();
+        var (edited, editReply, more, moreReply) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        (history, state) = Then(history, ConversationDecisions.Decide(new EditUserMessage(id, message, edited, "Other", editReply, Owner), state, Now));
+        (history, state) = Then(history, Decision.Accept(Completed(editReply)));
+        (history, state) = Then(history, ConversationDecisions.Decide(new SelectBranch(id, reply, Owner), state, Now));
+        (history, state) = Then(history, ConversationDecisions.Decide(new PostUserMessage(id, more, null, "Go on", moreReply, Owner), state, Now));
+
+        Assert.Equal(moreReply, state.ActiveLeafId);
+        Assert.Equal(state.ActiveLeafId, state.LeafUnder(id));
+        Assert.Equal([message, reply, more, moreReply], state.ActivePath.Select(n => n.Id));
+        Assert.Equal([message, reply, more], state.PromptPath(((ReplyRequested)history[^1]).Context));
+        Assert.Equal(editReply, state.LeafUnder(edited));
     }
 }

@@ -20,7 +20,7 @@ public sealed class ConversationDecisionTests
             {
                 var requested = Assert.IsType<ReplyRequested>(e);
                 Assert.Equal((reply, message, Model), (requested.NodeId, requested.ParentId, requested.Model));
-                Assert.Equal([message], requested.Context.PathNodeIds);
+                Assert.Equal((message, 1), (requested.Context.PathEnd, requested.Context.PathLength));
                 Assert.Equal("Be brief.", requested.Context.SystemPrompt);
             });
     }
@@ -71,7 +71,7 @@ public sealed class ConversationDecisionTests
 
         Assert.Collection(decision.Events,
             e => Assert.Equal(new UserMessagePosted(next, reply, "And then?", Owner, Now), e),
-            e => Assert.Equal([message, reply, next], Assert.IsType<ReplyRequested>(e).Context.PathNodeIds));
+            e => Assert.Equal((next, 3), (Assert.IsType<ReplyRequested>(e).Context.PathEnd, Assert.IsType<ReplyRequested>(e).Context.PathLength)));
     }
 
     [Fact]

@@ -30,13 +30,14 @@ public sealed class ConversationStreams(ConversationCache cache, AuditSource sou
     public async Task<Conversation?> LoadOwnedAsync(IDocumentSession session, Guid id, string userId, CancellationToken ct) =>
         await LoadAsync(session, id, ct) is { } state && state.OwnerId == userId && state.Lifecycle != ConversationLifecycle.Purged ? state : null;
 
-    // Appends what was decided, checked against the version the caller saw (when it sent one) and, at commit,
-    // against the version loaded here: a concurrent writer makes the commit fail instead of losing either write.
+    // Appends what was decided, checked against the version the caller saw (when it sent one; a reply that ended
+    // since is no conflict, see Conversation.DecisiveVersion) and, at commit, against the version loaded here: a
+    // concurrent writer makes the commit fail instead of losing either write.
     public CommandResult Append(IDocumentSession session, Conversation state, Decision decision, long? expectedVersion = null)
     {
         if (decision.IsRefused) return new(CommandStatus.Refused, state.Version, decision.Refusal);
         if (decision.IsNoChange) return new(CommandStatus.NoChange, state.Version);
-        if (expectedVersion is { } expected && expected != state.Version) return new(CommandStatus.Conflict, state.Version);
+        if (expectedVersion is { } expected && !state.IsCurrentFor(expected)) return new(CommandStatus.Conflict, state.Version);
 
         var newVersion = state.Version + decision.Events.Count;
         source.Stamp(session);
