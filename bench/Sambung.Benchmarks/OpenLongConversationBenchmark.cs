@@ -9,7 +9,7 @@ namespace Sambung.Benchmarks;
 public static class OpenLongConversationBenchmark
 {
     // Stops measuring after this long even if fewer runs than planned were made (each run is reported).
-    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(4);
 
     public static async Task RunAsync(BenchContext ctx)
     {
@@ -17,60 +17,37 @@ public static class OpenLongConversationBenchmark
         var info = await LongConversation.EnsureAsync(ctx);
 
         int pathLength;
+        Guid earlier;
         await using (var session = ctx.Store.QuerySession())
         {
-            var first = await session.LoadPageAsync(info.Id, LongConversation.Owner, CancellationToken.None)
-                        ?? throw new InvalidOperationException("The long conversation has no page.");
-            pathLength = first.ActivePath.Count;
+            var tree = await session.FindTreeAsync(info.Id, LongConversation.Owner, CancellationToken.None)
+                       ?? throw new InvalidOperationException("The long conversation has no page.");
+            pathLength = (await session.ActivePathAsync(tree, CancellationToken.None)).Count;
+            var first = await session.LoadPageAsync(info.Id, LongConversation.Owner, CancellationToken.None);
+            earlier = first?.Earlier ?? throw new InvalidOperationException("The long conversation fits on one page.");
         }
         var facts = await DocumentFactsAsync(ctx, info.Id);
 
-        var page = await MeasureAsync(ctx, $"LoadPageAsync: {ctx.Sizes.LongMessages:N0} messages, {pathLength:N0} nodes on the active path",
-            () => LoadPageAsync(ctx, info.Id), ctx.Sizes.OpenRuns, TimeSpan.FromMinutes(12));
-        Markdown.Latencies([page], goal: "p50 ≤ 50 ms");
+        // What the chat page reads: the newest page of the active path. Then the next page up ("Load earlier
+        // messages"), and, for comparison, the whole active path at once (what the page read before paging).
+        var page = await MeasureAsync(ctx, $"LoadPageAsync: the newest {ConversationQueries.PageSize} of {pathLength:N0} messages on the active path",
+            () => LoadPageAsync(ctx, info.Id, null), ctx.Sizes.OpenRuns, Budget);
+        var next = await MeasureAsync(ctx, $"LoadPageAsync(before): the {ConversationQueries.PageSize} messages above those",
+            () => LoadPageAsync(ctx, info.Id, earlier), ctx.Sizes.OpenRuns, Budget);
+        var whole = await MeasureAsync(ctx, $"ActivePathAsync: all {pathLength:N0} messages on the active path at once",
+            () => WholePathAsync(ctx, info.Id), ctx.Sizes.OpenRuns, Budget);
+        Markdown.Latencies([page, next, whole], goal: "p50 ≤ 50 ms");
         Markdown.Table(["fact", "value"],
         [
             ["TreeNode documents in the conversation", Markdown.Number(facts.Nodes)],
             ["branch points (nodes with more than one child)", Markdown.Number(facts.BranchPoints)],
-            ["nodes on the active path (what the page reads)", Markdown.Number(pathLength)],
+            ["nodes on the active path", Markdown.Number(pathLength)],
             ["TreeNode data as stored (pg_column_size, compressed)", Markdown.Megabytes(facts.StoredBytes)],
-            ["TreeNode data as JSON text (what is sent and parsed)", Markdown.Megabytes(facts.JsonBytes)],
-            ["... of which Context.PathNodeIds (the prompt's path, copied into every reply node)", Markdown.Megabytes(facts.PathIdsJsonBytes)],
-            ["recursive path query, server execution only (EXPLAIN ANALYZE; excludes sending the rows)", $"{facts.ServerMs:0.0} ms"],
+            ["TreeNode data as JSON text", Markdown.Megabytes(facts.JsonBytes)],
+            ["... of which the reply nodes' Context (prompt path end and length, system prompt)", Markdown.Megabytes(facts.ContextJsonBytes)],
+            ["recursive query for the whole path, server execution only (EXPLAIN ANALYZE; excludes sending the rows)", $"{facts.ServerMs:0.0} ms"],
         ]);
-
-        // What the page would cost with the changes proposed in docs/benchmarks.md: (a) read only the newest part of
-        // the active path (the recursive query stops after a page of nodes; earlier ones load on demand), (b) reply
-        // nodes that do not carry the prompt's path (simulated by blanking that array in the stored documents, then
-        // putting it back), (c) both.
-        var whatIfs = new List<Samples>
-        {
-            await MeasureAsync(ctx, $"what-if (a): newest {NewestNodes} nodes of the active path only", () => LoadNewestAsync(ctx, info.Id), ctx.Sizes.OpenRuns, TimeSpan.FromMinutes(3)),
-        };
-        await ctx.ExecAsync("""
-            create table sambung.bench_treenode_backup as
-                select id, data from sambung.mt_doc_treenode where conversation_id = $1 and data->'Context' ? 'PathNodeIds'
-            """, info.Id);
-        try
-        {
-            await ctx.ExecAsync("""
-                update sambung.mt_doc_treenode set data = jsonb_set(data, '{Context,PathNodeIds}', '[]'::jsonb)
-                    where conversation_id = $1 and data->'Context' ? 'PathNodeIds'
-                """, info.Id);
-            await ctx.ExecAsync("vacuum analyze sambung.mt_doc_treenode");
-            whatIfs.Add(await MeasureAsync(ctx, "what-if (b): LoadPageAsync, reply nodes without Context.PathNodeIds", () => LoadPageAsync(ctx, info.Id), ctx.Sizes.OpenRuns, TimeSpan.FromMinutes(3)));
-            whatIfs.Add(await MeasureAsync(ctx, $"what-if (a)+(b): newest {NewestNodes} nodes, without Context.PathNodeIds", () => LoadNewestAsync(ctx, info.Id), ctx.Sizes.OpenRuns, TimeSpan.FromMinutes(3)));
-        }
-        finally
-        {
-            await ctx.ExecAsync("update sambung.mt_doc_treenode t set data = b.data from sambung.bench_treenode_backup b where t.id = b.id");
-            await ctx.ExecAsync("drop table sambung.bench_treenode_backup");
-            await ctx.ExecAsync("vacuum analyze sambung.mt_doc_treenode");
-        }
-        Markdown.Latencies(whatIfs, goal: "p50 ≤ 50 ms");
     }
-
-    private const int NewestNodes = 100;
 
     private static async Task<Samples> MeasureAsync(BenchContext ctx, string name, Func<Task> load, int runs, TimeSpan budget)
     {
@@ -84,32 +61,23 @@ public static class OpenLongConversationBenchmark
         return samples;
     }
 
-    private static async Task LoadPageAsync(BenchContext ctx, Guid id)
+    private static async Task LoadPageAsync(BenchContext ctx, Guid id, Guid? before)
     {
         await using var session = ctx.Store.QuerySession();
-        _ = await session.LoadPageAsync(id, LongConversation.Owner, CancellationToken.None)
-            ?? throw new InvalidOperationException("The long conversation has no page.");
+        var page = await session.LoadPageAsync(id, LongConversation.Owner, CancellationToken.None, before)
+                   ?? throw new InvalidOperationException("The long conversation has no page.");
+        if (page.ActivePath.Count == 0) throw new InvalidOperationException("An empty page.");
     }
 
-    // The header document and the newest nodes of the active path: ConversationQueries' recursive query with a
-    // depth limit (a sketch of the proposed change, not code the app has).
-    private static async Task LoadNewestAsync(BenchContext ctx, Guid id)
+    private static async Task WholePathAsync(BenchContext ctx, Guid id)
     {
         await using var session = ctx.Store.QuerySession();
         var tree = await session.FindTreeAsync(id, LongConversation.Owner, CancellationToken.None)
                    ?? throw new InvalidOperationException("The long conversation has no page.");
-        var nodes = await session.QueryAsync<TreeNode>("""
-            with recursive path(id, parent_id, depth) as (
-                select id, parent_id, 0 from sambung.mt_doc_treenode where id = ? and conversation_id = ?
-                union all
-                select n.id, n.parent_id, p.depth + 1 from sambung.mt_doc_treenode n join path p on n.id = p.parent_id where p.depth < ?
-            )
-            select d.data from path p join sambung.mt_doc_treenode d on d.id = p.id order by p.depth desc
-            """, CancellationToken.None, tree.ActiveLeafId, id, NewestNodes);
-        if (nodes.Count == 0) throw new InvalidOperationException("No path.");
+        _ = await session.ActivePathAsync(tree, CancellationToken.None);
     }
 
-    private sealed record DocumentFacts(long Nodes, long BranchPoints, long StoredBytes, long JsonBytes, long PathIdsJsonBytes, double ServerMs);
+    private sealed record DocumentFacts(long Nodes, long BranchPoints, long StoredBytes, long JsonBytes, long ContextJsonBytes, double ServerMs);
 
     private static async Task<DocumentFacts> DocumentFactsAsync(BenchContext ctx, Guid id)
     {
@@ -118,7 +86,7 @@ public static class OpenLongConversationBenchmark
                    count(*) filter (where jsonb_array_length(data->'Children') > 1),
                    coalesce(sum(pg_column_size(data)), 0)::bigint,
                    coalesce(sum(octet_length(data::text)), 0)::bigint,
-                   coalesce(sum(octet_length((data->'Context'->'PathNodeIds')::text)), 0)::bigint
+                   coalesce(sum(octet_length((data->'Context')::text)), 0)::bigint
             from sambung.mt_doc_treenode where conversation_id = $1
             """);
         cmd.CommandTimeout = 0;

@@ -132,7 +132,7 @@ public static class PostMessageBenchmark
                 select data from sambung.mt_events where stream_id = $1 and type = 'reply_requested' order by seq_id desc limit 10) x
             """, info.Id);
         Markdown.Line($"Size of one ReplyRequested event at the end of the long conversation: {Markdown.Megabytes(eventBytes)} of JSON " +
-                      "(its PromptContext lists every node id on the path, and the TreeNode of the reply copies it).");
+                      "(its PromptContext names the path by its last node and length, so it does not grow with the conversation).");
     }
 
     // As the app wires it: one cache for the process; outside a request the audit source stamps "system".

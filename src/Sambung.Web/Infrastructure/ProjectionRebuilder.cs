@@ -12,14 +12,15 @@ public sealed class ProjectionRebuilder(IDocumentStore store, IProjectionCoordin
 {
     public IReadOnlyList<string> Names => store.Options.Events.Projections().Select(p => p.Name).ToList();
 
-    public async Task RebuildAllAsync(CancellationToken ct)
+    public Task RebuildAllAsync(CancellationToken ct) => RebuildAllAsync(store, coordinator.DaemonForMainDatabase(), db, ct);
+
+    public static async Task RebuildAllAsync(IDocumentStore store, IProjectionDaemon daemon, NpgsqlDataSource db, CancellationToken ct)
     {
         // Two at a time: one projection keeps .NET busy while the other waits on PostgreSQL. The search table is
         // plain SQL, refilled in one statement from the rebuilt nodes (MessageSearchProjection.RefillAsync) rather
         // than replayed row by row.
-        var daemon = coordinator.DaemonForMainDatabase();
         var search = store.Options.Events.Projections().Single(p => p is MessageSearchProjection).Name;
-        var replayed = Names.Where(n => n != search).ToList();
+        var replayed = store.Options.Events.Projections().Select(p => p.Name).Where(n => n != search).ToList();
         await Parallel.ForEachAsync(replayed, new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = ct },
             async (name, token) => await daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), token));
         await MessageSearchProjection.RefillAsync(db, ct);
