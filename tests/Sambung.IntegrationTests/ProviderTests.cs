@@ -142,6 +142,54 @@ public sealed class ProviderTests(AppFixture app) : AppTest(app)
     }
 
     [Fact]
+    public async Task a_chat_s_own_fallback_chain_is_tried_in_order_before_the_instance_s()
+    {
+        var backup = await ConnectAsync(ProviderKind.Ollama);
+        await using (var session = Store.LightweightSession())
+        {
+            session.Store(new ProviderSettings { FallbackModels = ["openai|instance-fallback"] });
+            await session.SaveChangesAsync();
+        }
+        var (id, message, _) = await Chats.ExchangeAsync("Hi", "Hello");
+        var chain = new List<ModelRef> { new("openai", "chat-fallback-1"), new(backup.Reference, "llama-backup") };
+        // Saved through the chat settings form, as a person does it: two fallbacks, a "None" and a repeat skipped.
+        var form = await PageForm.ReadAsync(Host, $"/c/{id}");
+        var body = string.Join('&', new[]
+        {
+            ("__RequestVerificationToken", form.Fields["__RequestVerificationToken"]), ("systemPrompt", ""),
+            ("fallback", "openai|chat-fallback-1"), ("fallback", $"{backup.Reference}|llama-backup"), ("fallback", ""), ("fallback", "openai|chat-fallback-1"),
+        }.Select(f => $"{Uri.EscapeDataString(f.Item1)}={Uri.EscapeDataString(f.Item2)}"));
+        await Host.Scenario(s =>
+        {
+            s.Post.Url($"/c/{id}").QueryString("handler", "Settings");
+            s.ConfigureHttpContext(c =>
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+                c.Request.ContentType = "application/x-www-form-urlencoded";
+                c.Request.Body = new MemoryStream(bytes);
+                c.Request.ContentLength = bytes.Length;
+            });
+            s.WithRequestHeader("Cookie", form.Cookie);
+            s.WithRequestHeader("HX-Request", "true");
+            s.StatusCodeShouldBe(204);
+        });
+        await using (var session = Store.QuerySession())
+            Assert.Equal(chain, (await session.LoadAsync<ConversationTree>(id))!.Parameters.FallbackModels);
+
+        App.Llm.Enqueue(new FakeReply { ErrorStatus = 401 }, new FakeReply { ErrorStatus = 401 }, FakeReply.Of("The chat's second fallback answered."));
+        var (_, reply) = await Chats.PostAsync(id, "Again");
+        Host.Services.GetRequiredService<ReplyGenerator>().Start(id, reply, Conversations.Owner);
+        var node = await Store.ForReplyToEndAsync(reply);
+
+        Assert.Equal((ReplyStatus.Completed, "The chat's second fallback answered."), (node.Status, node.Text));
+        Assert.Equal(new ModelRef(backup.Reference, "llama-backup"), node.Model);
+        Assert.Equal(chain, node.Parameters!.FallbackModels);
+        var taken = (await Chats.EventsAsync(id)).OfType<FallbackTaken>().Select(f => f.To).ToList();
+        Assert.Equal(chain, taken);
+        Assert.DoesNotContain(App.Llm.Requests, r => r.Body.Contains("instance-fallback"));
+    }
+
+    [Fact]
     public async Task a_reply_left_running_by_a_crash_is_marked_interrupted_with_its_last_checkpoint()
     {
         var (id, _, reply) = await Chats.StartAsync("Tell me a long story");

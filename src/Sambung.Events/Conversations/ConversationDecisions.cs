@@ -272,7 +272,8 @@ public static class ConversationDecisions
     {
         if (Writable(state) is { } closed) return closed;
         var p = cmd.Parameters;
-        if (p.Temperature is < 0 or > 2 || p.TopP is < 0 or > 1 || p.MaxTokens is < 1 or > 1_000_000)
+        if (p.Temperature is < 0 or > 2 || p.TopP is < 0 or > 1 || p.MaxTokens is < 1 or > 1_000_000
+            || p.FallbackModels.Count > MaxFallbacks || p.FallbackModels.Distinct().Count() != p.FallbackModels.Count)
             return Decision.Refuse(Refusals.InvalidParameters);
         return p == state.Parameters ? Decision.NoChange : Decision.Accept(new GenerationParametersChanged(p, cmd.By, now));
     }
@@ -337,6 +338,9 @@ public static class ConversationDecisions
         var firstLine = text.Trim().Split('\n', 2)[0].Trim();
         return firstLine.Length <= MaxTitleLength ? firstLine : firstLine[..(MaxTitleLength - 1)].TrimEnd() + "…";
     }
+
+    // How many models a chat's fallback chain may hold.
+    public const int MaxFallbacks = 3;
 
     public static string? NormalizeTag(string tag)
     {

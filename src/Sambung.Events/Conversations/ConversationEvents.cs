@@ -8,7 +8,19 @@ public enum NodeKind { Root, User, Assistant, Merge }
 
 public enum ReplyStatus { None, Requested, Completed, Failed, Stopped, Interrupted }
 
-public sealed record GenerationParameters(double? Temperature = null, int? MaxTokens = null, double? TopP = null);
+// Fallbacks: the chat's own fallback chain, tried in order when its model fails before the first token (empty: the
+// instance's chain).
+public sealed record GenerationParameters(double? Temperature = null, int? MaxTokens = null, double? TopP = null, IReadOnlyList<ModelRef>? Fallbacks = null)
+{
+    public IReadOnlyList<ModelRef> FallbackModels => Fallbacks ?? [];
+
+    // By value, the chain included (a list compares by reference), so saving unchanged settings changes nothing.
+    public bool Equals(GenerationParameters? other) =>
+        other is not null && Temperature == other.Temperature && MaxTokens == other.MaxTokens && TopP == other.TopP
+        && FallbackModels.SequenceEqual(other.FallbackModels);
+
+    public override int GetHashCode() => HashCode.Combine(Temperature, MaxTokens, TopP, FallbackModels.Count);
+}
 
 public sealed record ModelRef(string Provider, string Model)
 {

@@ -53,9 +53,11 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
 
     // System prompt and parameters, from the chat settings panel.
     public async Task<IActionResult> OnPostSettingsAsync(Guid id, [FromForm] string? systemPrompt, [FromForm] string? temperature,
-        [FromForm] string? maxTokens, [FromForm] string? topP, [FromForm] long? expectedVersion, CancellationToken ct)
+        [FromForm] string? maxTokens, [FromForm] string? topP, [FromForm] string[]? fallback, [FromForm] long? expectedVersion, CancellationToken ct)
     {
-        var parameters = new GenerationParameters(Number(temperature), (int?)Number(maxTokens), Number(topP));
+        // The fallback selects in order; "None" and repeats are skipped rather than refused.
+        var chain = (fallback ?? []).Select(ModelRefs.Parse).OfType<ModelRef>().Distinct().ToList();
+        var parameters = new GenerationParameters(Number(temperature), (int?)Number(maxTokens), Number(topP), chain.Count > 0 ? chain : null);
         var prompt = await RunAsync(new ChangeSystemPrompt(id, systemPrompt, user.Id), expectedVersion, ct);
         if (prompt.Status == CommandStatus.NotFound) return NotFound();
         var result = prompt.Succeeded ? await RunAsync(new ChangeGenerationParameters(id, parameters, user.Id), null, ct) : prompt;

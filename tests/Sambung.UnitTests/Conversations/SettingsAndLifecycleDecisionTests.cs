@@ -94,6 +94,26 @@ public sealed class SettingsAndLifecycleDecisionTests
     }
 
     [Fact]
+    public void a_chat_s_fallback_chain_is_a_setting_compared_by_value_and_bounded()
+    {
+        var (_, state, id, _, _) = OneExchange();
+        var (a, b) = (new ModelRef("openai", "a"), new ModelRef("anthropic", "b"));
+        var chain = new GenerationParameters(Fallbacks: [a, b]);
+
+        var changed = ConversationDecisions.Decide(new ChangeGenerationParameters(id, chain, Owner), state, Now).Single<GenerationParametersChanged>();
+        var after = state.Apply(changed);
+        // The same chain in another list instance changes nothing.
+        Assert.True(ConversationDecisions.Decide(new ChangeGenerationParameters(id, new(Fallbacks: [a, b]), Owner), after, Now).IsNoChange);
+        Assert.False(ConversationDecisions.Decide(new ChangeGenerationParameters(id, new(Fallbacks: [b, a]), Owner), after, Now).IsNoChange);
+        ConversationDecisions.Decide(new ChangeGenerationParameters(id, new(Fallbacks: [a, a]), Owner), state, Now).IsRefused(Refusals.InvalidParameters);
+        ConversationDecisions.Decide(new ChangeGenerationParameters(id, new(Fallbacks: [a, b, new("x", "c"), new("x", "d")]), Owner), state, Now)
+            .IsRefused(Refusals.InvalidParameters);
+        // Each reply records the chain it may fall back on.
+        var requested = (ReplyRequested)ConversationDecisions.Decide(new PostUserMessage(id, Guid.NewGuid(), null, "Hi", Guid.NewGuid(), Owner), after, Now).Events[1];
+        Assert.Equal([a, b], requested.Parameters.FallbackModels);
+    }
+
+    [Fact]
     public void new_replies_use_the_conversations_current_settings()
     {
         var (_, state, id, _, _) = OneExchange();

@@ -97,7 +97,7 @@ public sealed class ReplyGenerator(
         };
 
         var available = await registry.AvailableToAsync(reply.OwnerId, ct);
-        var candidates = await fallbacks.ForAsync(node.Model ?? tree.Model, ct);
+        var candidates = await fallbacks.ForAsync(node.Model ?? tree.Model, node.Parameters?.FallbackModels ?? [], ct);
         ProviderFailure? failure = null;
         for (var i = 0; i < candidates.Count; i++)
         {
@@ -223,16 +223,17 @@ public sealed class ReplyCheckpoint
     public DateTimeOffset At { get; set; }
 }
 
-// The models to try for a reply: the chat's own, then the instance's fallback chain (set by an admin, else
-// SAMBUNG_FALLBACK_MODELS: "provider|model" separated by commas), each once.
+// The models to try for a reply: the chat's own, then the chat's fallback chain when it has one, else the
+// instance's (set by an admin, else SAMBUNG_FALLBACK_MODELS: "provider|model" separated by commas), each once.
 public sealed class FallbackChain(IConfiguration config, ProviderRegistry registry)
 {
     private readonly IReadOnlyList<ModelRef> fromEnvironment = Parse(config["SAMBUNG_FALLBACK_MODELS"]);
 
-    public async Task<IReadOnlyList<ModelRef>> ForAsync(ModelRef primary, CancellationToken ct)
+    public async Task<IReadOnlyList<ModelRef>> ForAsync(ModelRef primary, IReadOnlyList<ModelRef> chatFallbacks, CancellationToken ct)
     {
         var settings = await registry.SettingsAsync(ct);
-        var chain = settings.FallbackModels.Count > 0 ? Parse(string.Join(',', settings.FallbackModels)) : fromEnvironment;
+        var chain = chatFallbacks.Count > 0 ? chatFallbacks
+            : settings.FallbackModels.Count > 0 ? Parse(string.Join(',', settings.FallbackModels)) : fromEnvironment;
         return [primary, .. chain.Where(m => m != primary).Distinct()];
     }
 
