@@ -9,9 +9,20 @@ public sealed record ModelInfo(string Id, int? ContextWindow = null, int? MaxOut
 
 public sealed record ModelListing(IReadOnlyList<ModelInfo> Models, string? Error, DateTimeOffset At);
 
+// An admin's changes to the built-in catalogue: entries that replace a built-in model's figures or add a model.
+public sealed class ModelCatalogueEdits
+{
+    public const string DocumentId = "model-catalogue";
+    public string Id { get; set; } = DocumentId;
+    public List<ModelInfo> Entries { get; set; } = [];
+}
+
+// A catalogue entry as the admin page shows it.
+public sealed record CatalogueEntry(ModelInfo Info, bool BuiltIn, bool Edited);
+
 // Models per connection: listed live from the provider (cached for ten minutes, refreshable) and merged with a
 // built-in catalogue of well-known models.
-public sealed class ModelCatalogue(ProviderKeys keys, ProviderHttp http, TimeProvider clock)
+public sealed class ModelCatalogue(ProviderKeys keys, ProviderHttp http, TimeProvider clock, Marten.IDocumentStore store)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(10);
@@ -45,6 +56,48 @@ public sealed class ModelCatalogue(ProviderKeys keys, ProviderHttp http, TimePro
     };
 
     public static ModelInfo Describe(string model) => BuiltIn.TryGetValue(model, out var info) ? info : new ModelInfo(model);
+
+    // The built-in catalogue with the admin's edits laid over it, sorted by model id.
+    public async Task<IReadOnlyList<CatalogueEntry>> EntriesAsync(CancellationToken ct)
+    {
+        var edits = await EditsAsync(ct);
+        var edited = edits.Entries.ToDictionary(e => e.Id);
+        return BuiltIn.Values.Select(b => edited.TryGetValue(b.Id, out var e) ? new CatalogueEntry(e, true, true) : new CatalogueEntry(b, true, false))
+            .Concat(edits.Entries.Where(e => !BuiltIn.ContainsKey(e.Id)).Select(e => new CatalogueEntry(e, false, true)))
+            .OrderBy(e => e.Info.Id, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
+    // What the catalogue says of a model (context window, limits, prices), the admin's edits first.
+    public async Task<ModelInfo> DescribeAsync(string model, CancellationToken ct) =>
+        (await EditsAsync(ct)).Entries.FirstOrDefault(e => e.Id == model) ?? Describe(model);
+
+    // Saves an entry (a built-in model's new figures, or a new model).
+    public async Task SaveAsync(ModelInfo entry, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var edits = await session.LoadAsync<ModelCatalogueEdits>(ModelCatalogueEdits.DocumentId, ct) ?? new();
+        edits.Entries.RemoveAll(e => e.Id == entry.Id);
+        edits.Entries.Add(entry);
+        session.Store(edits);
+        await session.SaveChangesAsync(ct);
+    }
+
+    // Removes the admin's entry: a built-in model goes back to its built-in figures, an added one leaves the catalogue.
+    public async Task ResetAsync(string model, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        if (await session.LoadAsync<ModelCatalogueEdits>(ModelCatalogueEdits.DocumentId, ct) is not { } edits) return;
+        edits.Entries.RemoveAll(e => e.Id == model);
+        session.Store(edits);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private async Task<ModelCatalogueEdits> EditsAsync(CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<ModelCatalogueEdits>(ModelCatalogueEdits.DocumentId, ct) ?? new();
+    }
 
     public async Task<ModelListing> ListAsync(ProviderConnection connection, bool refresh, CancellationToken ct)
     {
