@@ -56,6 +56,26 @@ public sealed class AccountTests(BrowserFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task the_production_app_sends_hsts_and_the_security_headers_behind_an_https_proxy()
+    {
+        // As behind a TLS-terminating reverse proxy on the same machine: the proxy tells the scheme, the host is public.
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{fixture.App.BaseUrl}/account/signin");
+        request.Headers.Host = "chat.example.org";
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        using var response = await http.SendAsync(request);
+        string Header(string name) => string.Join(", ", response.Headers.TryGetValues(name, out var v) ? v : []);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("max-age=", Header("Strict-Transport-Security"));
+        Assert.Contains("frame-ancestors 'none'", Header("Content-Security-Policy"));
+        Assert.Equal("nosniff", Header("X-Content-Type-Options"));
+        // Plain HTTP on loopback (./run.sh) is not told to switch to HTTPS.
+        using var plain = await http.GetAsync($"{fixture.App.BaseUrl}/account/signin");
+        Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
+    }
+
     private static async Task AssertNoSeriousViolationsAsync(IPage page)
     {
         var results = await page.RunAxe();
