@@ -141,8 +141,7 @@ public sealed class StreamingResources : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
     private readonly Lock gate = new();
-    private (long Rss, int Open) peak;
-    private int maxOpen;
+    private (long Rss, int Open) peak, busiest;
 
     public StreamingResources(StreamingApp app, Func<int> openStreams)
     {
@@ -162,9 +161,10 @@ public sealed class StreamingResources : IAsyncDisposable
         get { lock (gate) return peak; }
     }
 
-    public int MaxOpen
+    // The sample with the most streams open, and the app's resident memory then.
+    public (long Rss, int Open) Busiest
     {
-        get { lock (gate) return maxOpen; }
+        get { lock (gate) return busiest; }
     }
 
     public Snapshot Now()
@@ -184,7 +184,7 @@ public sealed class StreamingResources : IAsyncDisposable
             lock (gate)
             {
                 if (rss > peak.Rss) peak = (rss, open);
-                maxOpen = Math.Max(maxOpen, open);
+                if (open > busiest.Open) busiest = (rss, open);
             }
             try { await Task.Delay(250, stop.Token); }
             catch (OperationCanceledException) { }

@@ -51,16 +51,16 @@ public static class StreamingBenchmark
         public IReadOnlyCollection<(StreamAttempt Attempt, bool Measured, int OpenAtStart)> Attempts => attempts;
         public List<string> Errors { get; } = [];
         public Samples FirstText { get; } = new(name == "direct"
-            ? $"direct, {concurrency:N0} streams: first content chunk"
-            : $"{name}, {concurrency:N0} streams: first reply text on the SSE stream");
-        public Samples Answered { get; } = new($"{name}, {concurrency:N0} streams: POST answered");
-        public Samples Snapshot { get; } = new($"{name}, {concurrency:N0} streams: SSE snapshot received");
-        public Samples AppTtft { get; } = new($"{name}, {concurrency:N0} streams: app-recorded TTFT (generation start → provider's first chunk)");
+            ? $"direct, {Streams(concurrency)}: first content chunk"
+            : $"{name}, {Streams(concurrency)}: first reply text on the SSE stream");
+        public Samples Answered { get; } = new($"{name}, {Streams(concurrency)}: POST answered");
+        public Samples Snapshot { get; } = new($"{name}, {Streams(concurrency)}: SSE snapshot received");
+        public Samples AppTtft { get; } = new($"{name}, {Streams(concurrency)}: app-recorded TTFT (generation start → provider's first chunk)");
         public TimeSpan Elapsed { get; set; }
         public StreamingResources.Snapshot Before { get; set; } = null!;
         public StreamingResources.Snapshot After { get; set; } = null!;
         public (long Rss, int Open) Peak { get; set; }
-        public int MaxOpen { get; set; }
+        public (long Rss, int Open) Busiest { get; set; }
 
         public void Add(StreamAttempt attempt, bool measured, int openAtStart) => attempts.Enqueue((attempt, measured, openAtStart));
 
@@ -132,6 +132,8 @@ public static class StreamingBenchmark
         Report(plan, results, idle, afterwards, app);
     }
 
+    private static string Streams(int n) => n == 1 ? "1 stream" : $"{n.ToString("N0", Invariant)} streams";
+
     private static TimeSpan StreamLength(int chunks) => FirstTokenDelay + ChunkDelay * (chunks - 1);
 
     private static FakeReply Reply(int chunks) => new()
@@ -198,7 +200,7 @@ public static class StreamingBenchmark
         phase.Before = resources.Start;
         phase.After = resources.Now();
         phase.Peak = resources.Peak;
-        phase.MaxOpen = resources.MaxOpen;
+        phase.Busiest = resources.Busiest;
         phase.Collect();
         return phase;
     }
@@ -267,12 +269,12 @@ public static class StreamingBenchmark
                     : "?";
                 return (IReadOnlyList<string>)
                 [
-                    $"{p.Name}, {p.Concurrency:N0} streams",
+                    $"{p.Name}, {Streams(p.Concurrency)}",
                     Markdown.Seconds(p.Elapsed),
                     p.Attempts.Count.ToString("N0", Invariant),
                     p.Errors.Count.ToString("N0", Invariant),
                     open.Length == 0 ? "–" : $"{open[0]:N0} / {open[open.Length / 2]:N0}",
-                    p.MaxOpen.ToString("N0", Invariant),
+                    p.Busiest.Open.ToString("N0", Invariant),
                     ((p.After.AppCpu - p.Before.AppCpu).TotalSeconds / wall).ToString("0.00", Invariant),
                     ((p.After.BenchCpu - p.Before.BenchCpu).TotalSeconds / wall).ToString("0.00", Invariant),
                     busy,
@@ -284,21 +286,22 @@ public static class StreamingBenchmark
                       "(from the start of the request or POST to the end of its stream), sampled every 250 ms for \"most open at once\".");
 
         var (_, top) = results[^1];
-        var peak = top.Peak;
-        var perStream = peak.Open > 0 ? (peak.Rss - idle[top.Concurrency]) / peak.Open : 0;
+        var (peak, busiest) = (top.Peak, top.Busiest);
+        var perStream = busiest.Open > 0 ? (peak.Rss - idle[top.Concurrency]) / busiest.Open : 0;
         Markdown.Table(["app memory at " + top.Concurrency.ToString("N0", Invariant) + " streams", "value"],
         [
             ["resident, idle just before (after the direct run)", Markdown.Megabytes(idle[top.Concurrency])],
-            [$"resident, peak (with {peak.Open:N0} streams open at that sample)", Markdown.Megabytes(peak.Rss)],
+            [$"resident when the most streams were open ({busiest.Open:N0})", Markdown.Megabytes(busiest.Rss)],
+            [$"resident, peak (reached with {peak.Open:N0} streams open: the GC keeps what it grew)", Markdown.Megabytes(peak.Rss)],
             [$"resident, {Settle.TotalSeconds:0} s after the last stream ended", Markdown.Megabytes(afterwards[top.Concurrency])],
-            ["per open stream: (peak − idle) / streams open at the peak", Markdown.Megabytes(perStream)],
+            [$"per open stream: (peak − idle) / {busiest.Open:N0}", Markdown.Megabytes(perStream)],
         ]);
         var errors = results.SelectMany(r => new[] { r.Direct, r.Sambung }).Where(p => p.Concurrency == top.Concurrency).Sum(p => p.Errors.Count);
         Markdown.Line($"Errors at {top.Concurrency:N0} concurrent streams: {errors} (every stream must end with `done`, its streamed text must add up to the " +
                       "provider's reply, and the app must have stored the reply as completed with that text). Resident memory includes what the " +
                       "server GC keeps after collecting, so per stream is an upper bound, not the size of a stream's objects.");
 
-        var problems = results.SelectMany(r => new[] { r.Direct, r.Sambung }).SelectMany(p => p.Errors.Select(e => $"{p.Name}, {p.Concurrency:N0} streams: {e}"))
+        var problems = results.SelectMany(r => new[] { r.Direct, r.Sambung }).SelectMany(p => p.Errors.Select(e => $"{p.Name}, {Streams(p.Concurrency)}: {e}"))
             .GroupBy(e => e).Select(g => $"{g.Count()} × {g.Key}").ToList();
         if (problems.Count > 0)
         {

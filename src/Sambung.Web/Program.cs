@@ -58,6 +58,7 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddSambungDataProtection();
 builder.Services.AddAccounts(builder.Configuration, builder.Environment);
 builder.Services.AddScoped<CurrentUser>();
+builder.Services.AddScoped<ChatLists>();
 builder.Services.AddScoped<AccountSignIn>();
 builder.Services.AddScoped<AccountDeletion>();
 builder.Services.AddAuthorizationBuilder()

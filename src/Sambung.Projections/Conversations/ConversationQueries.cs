@@ -85,9 +85,66 @@ public static class ConversationQueries
     }
 
     public static async Task<IReadOnlyList<ChatListItem>> RecentChatsAsync(this IQuerySession session, string ownerId, int take, CancellationToken ct) =>
+        await session.ChatsPageAsync(ownerId, null, take, ct);
+
+    // One page of the sidebar: pinned first, then the most recently active, keyset-paginated on (pinned, updated_at,
+    // id) so that page 2,000 costs what page 1 does.
+    public static async Task<IReadOnlyList<ChatListItem>> ChatsPageAsync(this IQuerySession session, string ownerId, ChatListCursor? after,
+        int take, CancellationToken ct)
+    {
+        var table = $"{SambungStore.Schema}.mt_doc_chatlistitem";
+        const string visible = "owner_id = ? and coalesce(in_trash, false) = false";
+        return after is { } c
+            ? await session.QueryAsync<ChatListItem>(
+                $"select data from {table} where {visible} and (pinned, updated_at, id) < (?, ?, ?) order by pinned desc, updated_at desc, id desc limit ?",
+                ct, ownerId, c.Pinned, c.UpdatedAt, c.Id, take)
+            : await session.QueryAsync<ChatListItem>(
+                $"select data from {table} where {visible} order by pinned desc, updated_at desc, id desc limit ?", ct, ownerId, take);
+    }
+
+    // The chats in Trash, most recently deleted first.
+    public static async Task<IReadOnlyList<ChatListItem>> TrashAsync(this IQuerySession session, string ownerId, int take, CancellationToken ct) =>
         await session.Query<ChatListItem>()
-            .Where(x => x.OwnerId == ownerId && !x.InTrash)
-            .OrderByDescending(x => x.Pinned).ThenByDescending(x => x.UpdatedAt)
+            .Where(x => x.OwnerId == ownerId && x.InTrash)
+            .OrderByDescending(x => x.DeletedAt)
             .Take(take)
             .ToListAsync(ct);
+}
+
+// Where a page of the chat list ends: the next page starts after this row.
+public sealed record ChatListCursor(bool Pinned, DateTimeOffset UpdatedAt, Guid Id)
+{
+    public static ChatListCursor Of(ChatListItem item) => new(item.Pinned, item.UpdatedAt, item.Id);
+
+    public override string ToString() => $"{(Pinned ? 1 : 0)}_{UpdatedAt.UtcTicks}_{Id:N}";
+
+    public static ChatListCursor? Parse(string? text)
+    {
+        var parts = (text ?? "").Split('_');
+        return parts.Length == 3 && parts[0] is "0" or "1" && long.TryParse(parts[1], out var ticks)
+               && ticks is >= 0 and <= 3155378975999999999 && Guid.TryParseExact(parts[2], "N", out var id)
+            ? new(parts[0] == "1", new DateTimeOffset(ticks, TimeSpan.Zero), id)
+            : null;
+    }
+}
+
+// The sidebar's headings: Pinned, then by the day of the last activity, in the reader's time zone.
+public enum ChatListGroup { Pinned, Today, Yesterday, Previous7Days, Previous30Days, Older }
+
+public static class ChatListGroups
+{
+    public static ChatListGroup Of(ChatListItem item, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        if (item.Pinned) return ChatListGroup.Pinned;
+        var today = TimeZoneInfo.ConvertTime(now, zone).Date;
+        var days = (today - TimeZoneInfo.ConvertTime(item.UpdatedAt, zone).Date).Days;
+        return days switch
+        {
+            <= 0 => ChatListGroup.Today,
+            1 => ChatListGroup.Yesterday,
+            <= 7 => ChatListGroup.Previous7Days,
+            <= 30 => ChatListGroup.Previous30Days,
+            _ => ChatListGroup.Older,
+        };
+    }
 }

@@ -16,6 +16,7 @@ public sealed record ConversationTree
     public Guid ActiveLeafId { get; init; }
     public int NodeCount { get; init; }
     public ConversationLifecycle Lifecycle { get; init; }
+    public bool Pinned { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public long Version { get; set; }
@@ -49,8 +50,8 @@ public sealed partial class ConversationTreeProjection : SingleStreamProjection<
     public ConversationTree Apply(FallbackTaken e, ConversationTree t) => t;
     public ConversationTree Apply(BranchHidden e, ConversationTree t) => t;
     public ConversationTree Apply(BranchRestored e, ConversationTree t) => t;
-    public ConversationTree Apply(ConversationPinned e, ConversationTree t) => t;
-    public ConversationTree Apply(ConversationUnpinned e, ConversationTree t) => t;
+    public ConversationTree Apply(ConversationPinned e, ConversationTree t) => t with { Pinned = true };
+    public ConversationTree Apply(ConversationUnpinned e, ConversationTree t) => t with { Pinned = false };
     public ConversationTree Apply(ConversationMovedToFolder e, ConversationTree t) => t;
     public ConversationTree Apply(ConversationTagged e, ConversationTree t) => t;
     public ConversationTree Apply(ConversationUntagged e, ConversationTree t) => t;

@@ -126,6 +126,24 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         return Respond(id, result);
     }
 
+    public async Task<IActionResult> OnPostRenameAsync(Guid id, [FromForm] string? title, CancellationToken ct) =>
+        Respond(id, await RunAsync(new RenameConversation(id, title ?? "", user.Id), null, ct));
+
+    public async Task<IActionResult> OnPostPinAsync(Guid id, [FromForm] bool pinned, CancellationToken ct) =>
+        Respond(id, await RunAsync(new PinConversation(id, pinned, user.Id), null, ct));
+
+    // To Trash; the home page then offers Undo.
+    public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken ct)
+    {
+        var result = await RunAsync(new DeleteConversation(id, user.Id), null, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (!result.Succeeded) return Request.IsHtmx() ? ComposerError(result) : Redirect($"/c/{id}");
+        var home = $"/?deleted={id}";
+        if (!Request.IsHtmx()) return Redirect(home);
+        Response.Htmx(h => h.Redirect(home));
+        return new NoContentResult();
+    }
+
     // "Previous version" / "Next version": show the branch through that sibling, remembered as an event.
     public async Task<IActionResult> OnPostSelectAsync(Guid id, [FromForm] Guid nodeId, [FromForm] long? expectedVersion, CancellationToken ct) =>
         Respond(id, await RunAsync(new SelectBranch(id, nodeId, user.Id), expectedVersion, ct));
@@ -135,7 +153,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         try
         {
             return command is PostUserMessage or EditUserMessage or RegenerateReply or SelectBranch or StopReply or ChangeModel
-                or ChangeSystemPrompt or ChangeGenerationParameters
+                or ChangeSystemPrompt or ChangeGenerationParameters or RenameConversation or PinConversation or DeleteConversation
                 ? await bus.InvokeAsync<CommandResult>(new ConversationCommand(command, expectedVersion), ct)
                 : throw new ArgumentException("Not a chat page command", nameof(command));
         }

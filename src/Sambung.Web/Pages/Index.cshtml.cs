@@ -19,7 +19,16 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
     public ModelChoice Models { get; private set; } = null!;
     public bool ProviderMissing => !Models.HasConnections;
 
-    public async Task OnGetAsync(CancellationToken ct) => Models = await models.ForAsync(user.Id, null, ct);
+    // A chat just moved to Trash (from its page's Delete): offered back with Undo.
+    public Sambung.Projections.Conversations.ChatListItem? Deleted { get; private set; }
+
+    public async Task OnGetAsync([FromQuery] Guid? deleted, [FromServices] Marten.IQuerySession session, CancellationToken ct)
+    {
+        Models = await models.ForAsync(user.Id, null, ct);
+        if (deleted is { } id && await session.LoadAsync<Sambung.Projections.Conversations.ChatListItem>(id, ct) is { InTrash: true } item
+            && item.OwnerId == user.Id)
+            Deleted = item;
+    }
 
     public async Task<IActionResult> OnPostStartAsync([FromForm] ComposerForm form, [FromForm] string? model, CancellationToken ct)
     {

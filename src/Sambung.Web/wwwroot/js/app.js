@@ -2,6 +2,14 @@
 (() => {
   "use strict";
 
+  // The sidebar groups chats by day ("Today", "Yesterday") in the reader's time zone: tell the server which it is.
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && !document.cookie.split("; ").includes(`tz=${encodeURIComponent(zone)}`)) {
+      document.cookie = `tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+    }
+  } catch { /* no Intl: UTC it is */ }
+
   // Enter sends, Shift+Enter (or an IME composition) adds a line.
   // Esc stops the reply being written (the last Stop button on the page), wherever the focus is.
   document.addEventListener("keydown", (event) => {

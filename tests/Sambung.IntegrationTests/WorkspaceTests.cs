@@ -1,0 +1,123 @@
+using Alba;
+using Marten;
+using Sambung.Events.Conversations;
+using Sambung.IntegrationTests.Support;
+using Sambung.Projections.Conversations;
+
+namespace Sambung.IntegrationTests;
+
+public sealed class WorkspaceTests(AppFixture app) : AppTest(app)
+{
+    private Conversations Chats => new(Host);
+    private const string Owner = Conversations.Owner;
+
+    // A form of the chat page posted to another of its handlers: the antiforgery token is the user's, not the form's.
+    private Task<IScenarioResult> PostAsync(Guid id, string action, params (string Name, string Value)[] fields) =>
+        PostAsync(action, false, fields);
+
+    private async Task<IScenarioResult> PostAsync(string action, bool htmx, params (string Name, string Value)[] fields)
+    {
+        var form = await PageForm.ReadAsync(Host, $"/c/{(await Chats.StartAsync("token source")).Id}");
+        return await Host.Scenario(s =>
+        {
+            (form with { Action = action }).PostTo(s, form.With(fields), htmx);
+            s.IgnoreStatusCode();
+        });
+    }
+
+    private async Task<ChatListItem?> ItemAsync(Guid id)
+    {
+        await using var session = Store.QuerySession();
+        return await session.LoadAsync<ChatListItem>(id);
+    }
+
+    [Fact]
+    public async Task a_chat_is_renamed_pinned_deleted_with_undo_and_deleted_forever_from_its_pages()
+    {
+        var (id, _, _) = await Chats.ExchangeAsync("Plan the week", "Sure");
+
+        await PostAsync(id, $"/c/{id}?handler=Rename", ("title", "  Weekly   plan "));
+        await PostAsync(id, $"/c/{id}?handler=Pin", ("pinned", "true"));
+        Assert.Equal(("Weekly plan", true), ((await ItemAsync(id))!.Title, (await ItemAsync(id))!.Pinned));
+        Assert.Contains("Unpin chat", await Host.GetAsText($"/c/{id}"));
+
+        var refused = await PostAsync($"/c/{id}?handler=Rename", true, ("title", new string('x', 201)));
+        Assert.Contains("That title is too long", await refused.ReadAsTextAsync());
+        Assert.Equal("Weekly plan", (await ItemAsync(id))!.Title);
+
+        var deleted = await PostAsync(id, $"/c/{id}?handler=Delete");
+        Assert.Equal($"/?deleted={id}", deleted.Context.Response.Headers.Location.ToString());
+        Assert.True((await ItemAsync(id))!.InTrash);
+        var home = System.Net.WebUtility.HtmlDecode(await Host.GetAsText($"/?deleted={id}"));
+        Assert.Contains("“Weekly plan” moved to Trash.", home);
+        Assert.Contains("Undo", home);
+        Assert.Contains("Weekly plan", await Host.GetAsText("/trash"));
+
+        var undone = await PostAsync(id, "/trash?handler=Restore", ("id", id.ToString()), ("open", "true"));
+        Assert.Equal($"/c/{id}", undone.Context.Response.Headers.Location.ToString());
+        Assert.False((await ItemAsync(id))!.InTrash);
+
+        await PostAsync(id, $"/c/{id}?handler=Delete");
+        await PostAsync(id, "/trash?handler=Purge", ("id", id.ToString()));
+        Assert.Null(await ItemAsync(id));
+        Assert.IsType<ConversationPurged>((await Chats.EventsAsync(id))[^1]);
+    }
+
+    [Fact]
+    public async Task another_user_s_chat_is_not_found_by_any_of_these_actions()
+    {
+        var (theirs, _, _) = await new Conversations(Host, "someone-else").ExchangeAsync("Mine", "Yours");
+        foreach (var (action, fields) in new (string, (string, string)[])[]
+        {
+            ($"/c/{theirs}?handler=Rename", [("title", "Taken")]),
+            ($"/c/{theirs}?handler=Pin", [("pinned", "true")]),
+            ($"/c/{theirs}?handler=Delete", []),
+            ("/trash?handler=Restore", [("id", theirs.ToString())]),
+            ("/trash?handler=Purge", [("id", theirs.ToString())]),
+        })
+            Assert.Equal(404, (await PostAsync(theirs, action, fields)).Context.Response.StatusCode);
+        var item = (await ItemAsync(theirs))!;
+        Assert.Equal(("Mine", false, false), (item.Title, item.Pinned, item.InTrash));
+        Assert.DoesNotContain("Mine", await Host.GetAsText($"/?deleted={theirs}"));
+    }
+
+    [Fact]
+    public async Task the_chat_list_pages_by_keyset_pinned_first_then_newest_without_gaps_or_repeats()
+    {
+        var owner = $"pager-{Guid.NewGuid():N}";
+        var chats = new Conversations(Host, owner);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 120; i++) ids.Add((await chats.StartAsync($"Chat {i}")).Id);
+        await chats.AppliedAsync(new PinConversation(ids[3], true, owner));
+        await chats.AppliedAsync(new DeleteConversation(ids[5], owner));
+
+        await using var session = Store.QuerySession();
+        var seen = new List<ChatListItem>();
+        ChatListCursor? after = null;
+        do
+        {
+            var page = await session.ChatsPageAsync(owner, after, 50, default);
+            seen.AddRange(page);
+            after = page.Count == 50 ? ChatListCursor.Of(page[^1]) : null;
+        } while (after is not null);
+
+        Assert.Equal(119, seen.Count);
+        Assert.Equal(ids[3], seen[0].Id);
+        Assert.Equal(ids.Where((_, i) => i is not 3 and not 5).Reverse(), seen.Skip(1).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task the_sidebar_shows_groups_and_loads_the_next_page_as_a_fragment()
+    {
+        await Chats.StartAsync("Something from today");
+        var html = await Host.GetAsText("/");
+        Assert.Contains("<h2 class=\"chat-group-title\">Today</h2>", html);
+        var fragment = await Host.GetAsText($"/chats?handler=More&after={new ChatListCursor(false, DateTimeOffset.UtcNow.AddDays(1), Guid.Empty)}&group=Today");
+        Assert.DoesNotContain("<html", fragment);
+        await Host.Scenario(s =>
+        {
+            s.Get.Url("/chats?handler=More&after=garbage");
+            s.StatusCodeShouldBe(400);
+        });
+    }
+}
