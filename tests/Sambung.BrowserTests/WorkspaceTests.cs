@@ -1,0 +1,64 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Sambung.BrowserTests.Support;
+using Sambung.FakeProviders;
+using static Microsoft.Playwright.Assertions;
+
+namespace Sambung.BrowserTests;
+
+[Collection("browser")]
+public sealed class WorkspaceTests(BrowserFixture fixture)
+{
+    private static async Task StartChatAsync(IPage page, string text)
+    {
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync(text);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Expect(page.Locator("li.message.assistant .message-actions")).ToContainTextAsync("Regenerate");
+    }
+
+    [Fact]
+    public async Task a_person_renames_pins_deletes_undoes_and_empties_a_chat_from_trash()
+    {
+        fixture.Llm.Enqueue(FakeReply.Of("First answer."), FakeReply.Of("Second answer."));
+        var page = await fixture.SignedInPageAsync();
+        await StartChatAsync(page, "An older question");
+        await StartChatAsync(page, "Groceries for the week");
+        var sidebar = page.GetByRole(AriaRole.Navigation, new() { Name = "Chats" });
+        await Expect(sidebar.GetByRole(AriaRole.Heading, new() { Name = "Today" })).ToBeVisibleAsync();
+
+        await page.GetByText("Rename", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Chat title" }).FillAsync("Shopping list");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save title" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Shopping list", Level = 1 })).ToBeVisibleAsync();
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Shopping list" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pin chat" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unpin chat" })).ToBeVisibleAsync();
+        // Pinned comes first in the sidebar, under its own heading.
+        await Expect(sidebar.Locator("li").Nth(0)).ToHaveTextAsync("Pinned");
+        await Expect(sidebar.Locator("li").Nth(1)).ToHaveTextAsync("Shopping list");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete chat" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "moved to Trash" })).ToContainTextAsync("“Shopping list” moved to Trash.");
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Shopping list" })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Undo" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Shopping list", Level = 1 })).ToBeVisibleAsync();
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Shopping list" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete chat" }).ClickAsync();
+        await page.GotoAsync("/trash");
+        await page.GetByText("Delete forever", new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, delete forever" }).ClickAsync();
+        await Expect(page.Locator("p.notice[role=status]")).ToContainTextAsync("deleted forever");
+        await Expect(page.GetByText("Trash is empty.")).ToBeVisibleAsync();
+
+        foreach (var url in new[] { "/trash", "/" })
+        {
+            await page.GotoAsync(url);
+            var results = await page.RunAxe();
+            var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+            Assert.True(serious.Count == 0, url + "\n" + string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
+        }
+    }
+}
