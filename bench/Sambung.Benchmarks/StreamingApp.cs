@@ -21,6 +21,7 @@ public sealed class StreamingApp : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+    public int ProcessId => process.Id;
 
     // What the app logged (Warning and above): a failing reply logs here even when the client sees nothing wrong.
     public IReadOnlyList<string> Output
@@ -132,20 +133,25 @@ public sealed class StreamingApp : IAsyncDisposable
     }
 }
 
-// The machine's CPU (all cores, from /proc/stat) and the two processes that matter: the app, and this one (the
-// load generator and the fake provider). Sampled every 250 ms for the peak of the app's memory.
+// The machine's CPU (all cores, from /proc/stat) and the processes that matter: the app, this one (the load
+// generator and the fake provider) and PostgreSQL. Sampled every 250 ms for the peak of the app's memory and its
+// thread count (a growing count means the thread pool was starved and added threads), and every second for the
+// connections the app holds to the bench database (its Npgsql pool allows 100).
 public sealed class StreamingResources : IAsyncDisposable
 {
     private readonly StreamingApp app;
+    private readonly Npgsql.NpgsqlDataSource db;
     private readonly Func<int> openStreams;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
     private readonly Lock gate = new();
     private (long Rss, int Open) peak, busiest;
+    private int maxThreads, maxConnections, maxActive;
 
-    public StreamingResources(StreamingApp app, Func<int> openStreams)
+    public StreamingResources(StreamingApp app, Npgsql.NpgsqlDataSource db, Func<int> openStreams)
     {
         this.app = app;
+        this.db = db;
         this.openStreams = openStreams;
         Start = Now();
         loop = Task.Run(SampleAsync);
@@ -153,7 +159,18 @@ public sealed class StreamingResources : IAsyncDisposable
 
     public Snapshot Start { get; }
 
-    public sealed record Snapshot(DateTime At, TimeSpan AppCpu, long AppRss, TimeSpan BenchCpu, long MachineBusy, long MachineTotal);
+    public sealed record Snapshot(DateTime At, TimeSpan AppCpu, long AppRss, TimeSpan BenchCpu, TimeSpan PostgresCpu, long MachineBusy, long MachineTotal);
+
+    public int MaxThreads
+    {
+        get { lock (gate) return maxThreads; }
+    }
+
+    // Connections to the bench database other than this sampler's (the app's, and the benchmark's idle ones).
+    public (int Open, int Active) MaxConnections
+    {
+        get { lock (gate) return (maxConnections, maxActive); }
+    }
 
     // The highest resident memory of the app seen, and how many streams were open at that moment.
     public (long Rss, int Open) Peak
@@ -172,23 +189,78 @@ public sealed class StreamingResources : IAsyncDisposable
         var (cpu, rss) = app.Sample();
         var (busy, total) = MachineJiffies();
         using var self = Process.GetCurrentProcess();
-        return new(DateTime.UtcNow, cpu, rss, self.TotalProcessorTime, busy, total);
+        return new(DateTime.UtcNow, cpu, rss, self.TotalProcessorTime, PostgresCpu(), busy, total);
     }
 
     private async Task SampleAsync()
     {
-        while (!stop.IsCancellationRequested)
+        for (var tick = 0; !stop.IsCancellationRequested; tick++)
         {
             var open = openStreams();
             var (_, rss) = app.Sample();
+            var threads = Threads(app.ProcessId);
+            var (connections, active) = tick % 4 == 0 ? await ConnectionsAsync() : (0, 0);
             lock (gate)
             {
                 if (rss > peak.Rss) peak = (rss, open);
                 if (open > busiest.Open) busiest = (rss, open);
+                maxThreads = Math.Max(maxThreads, threads);
+                maxConnections = Math.Max(maxConnections, connections);
+                maxActive = Math.Max(maxActive, active);
             }
             try { await Task.Delay(250, stop.Token); }
             catch (OperationCanceledException) { }
         }
+    }
+
+    private async Task<(int Open, int Active)> ConnectionsAsync()
+    {
+        try
+        {
+            await using var cmd = db.CreateCommand(
+                "select count(*)::int, (count(*) filter (where state <> 'idle'))::int from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+            await using var reader = await cmd.ExecuteReaderAsync(stop.Token);
+            return await reader.ReadAsync(stop.Token) ? (reader.GetInt32(0), reader.GetInt32(1)) : (0, 0);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or OperationCanceledException)
+        {
+            return (0, 0);
+        }
+    }
+
+    private static int Threads(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Threads:"));
+            return line is not null && int.TryParse(line["Threads:".Length..].Trim(), out var n) ? n : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    // All processes named postgres (the server and one backend per connection): utime + stime, in clock ticks of
+    // 1/100 s (CLK_TCK on Linux). A backend that exits between two samples takes its CPU time with it, so this is
+    // a lower bound; pooled connections live for the whole run.
+    private static TimeSpan PostgresCpu()
+    {
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (!char.IsAsciiDigit(Path.GetFileName(dir)[0])) continue;
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                if (close < 0 || !stat.AsSpan(0, close).EndsWith("(postgres")) continue;
+                var fields = stat[(close + 2)..].Split(' ');
+                ticks += long.Parse(fields[11]) + long.Parse(fields[12]); // fields 14 and 15 of stat: utime, stime
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
+        }
+        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
     // "cpu" line of /proc/stat: user nice system idle iowait irq softirq steal ...; busy is all but idle and iowait.

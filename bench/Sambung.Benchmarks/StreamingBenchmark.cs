@@ -61,6 +61,8 @@ public static class StreamingBenchmark
         public StreamingResources.Snapshot After { get; set; } = null!;
         public (long Rss, int Open) Peak { get; set; }
         public (long Rss, int Open) Busiest { get; set; }
+        public int MaxThreads { get; set; }
+        public (int Open, int Active) MaxConnections { get; set; }
 
         public void Add(StreamAttempt attempt, bool measured, int openAtStart) => attempts.Enqueue((attempt, measured, openAtStart));
 
@@ -115,12 +117,12 @@ public static class StreamingBenchmark
             llm.Reset(); // the recorded requests would only grow
             llm.DefaultReply = reply;
 
-            var directPhase = await RunPhaseAsync(new Phase("direct", n), n, rounds, StreamLength(chunks), app,
+            var directPhase = await RunPhaseAsync(new Phase("direct", n), n, rounds, StreamLength(chunks), app, ctx.Db,
                 (worker, round, ct) => direct.CompleteAsync($"Message {round} of client {worker}", expected, ct));
             await Task.Delay(Settle);
 
             idle[n] = app.Sample().Rss;
-            var sambungPhase = await RunPhaseAsync(new Phase("Sambung", n), n, rounds, StreamLength(chunks), app,
+            var sambungPhase = await RunPhaseAsync(new Phase("Sambung", n), n, rounds, StreamLength(chunks), app, ctx.Db,
                 (worker, round, ct) => sambung.PostAndStreamAsync(conversations[(worker + round * n) % conversations.Count],
                     $"Message {round} of client {worker}", expected, ct));
             await VerifyStoredAsync(ctx, sambungPhase, expected);
@@ -164,10 +166,10 @@ public static class StreamingBenchmark
         return ids;
     }
 
-    private static async Task<Phase> RunPhaseAsync(Phase phase, int n, int measuredRounds, TimeSpan streamLength, StreamingApp app,
+    private static async Task<Phase> RunPhaseAsync(Phase phase, int n, int measuredRounds, TimeSpan streamLength, StreamingApp app, Npgsql.NpgsqlDataSource db,
         Func<int, int, CancellationToken, Task<StreamAttempt>> once)
     {
-        await using var resources = new StreamingResources(app, () => Volatile.Read(ref phase.Open));
+        await using var resources = new StreamingResources(app, db, () => Volatile.Read(ref phase.Open));
         var watch = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, n).Select(worker => Task.Run(async () =>
         {
@@ -201,6 +203,8 @@ public static class StreamingBenchmark
         phase.After = resources.Now();
         phase.Peak = resources.Peak;
         phase.Busiest = resources.Busiest;
+        phase.MaxThreads = resources.MaxThreads;
+        phase.MaxConnections = resources.MaxConnections;
         phase.Collect();
         return phase;
     }
@@ -259,7 +263,7 @@ public static class StreamingBenchmark
                       "distributions measured in separate runs, not the p50 of per-request differences." +
                       (plan.Concurrency.Contains(100) ? "" : " (--quick: no run at 100 streams, so no verdict.)"));
 
-        Markdown.Table(["run", "wall", "requests", "errors", "streams open at a timed start (min / median)", "most open at once", "app CPU (cores)", "bench process CPU (cores)", "machine busy", "app memory (RSS) start / peak / end"],
+        Markdown.Table(["run", "wall", "requests", "errors", "streams open at a timed start (min / median)", "most open at once", "app CPU (cores)", "bench process CPU (cores)", "PostgreSQL CPU (cores)", "machine busy", "app memory (RSS) start / peak / end", "app threads (max)", "DB connections (max open / max busy)"],
             results.SelectMany(r => new[] { r.Direct, r.Sambung }).Select(p =>
             {
                 var wall = (p.After.At - p.Before.At).TotalSeconds;
@@ -277,12 +281,16 @@ public static class StreamingBenchmark
                     p.Busiest.Open.ToString("N0", Invariant),
                     ((p.After.AppCpu - p.Before.AppCpu).TotalSeconds / wall).ToString("0.00", Invariant),
                     ((p.After.BenchCpu - p.Before.BenchCpu).TotalSeconds / wall).ToString("0.00", Invariant),
+                    ((p.After.PostgresCpu - p.Before.PostgresCpu).TotalSeconds / wall).ToString("0.00", Invariant),
                     busy,
                     $"{Markdown.Megabytes(p.Before.AppRss)} / {Markdown.Megabytes(p.Peak.Rss)} / {Markdown.Megabytes(p.After.AppRss)}",
+                    p.MaxThreads.ToString("N0", Invariant),
+                    $"{p.MaxConnections.Open} / {p.MaxConnections.Active}",
                 ];
             }));
         Markdown.Line($"CPU is CPU time over wall time ({Environment.ProcessorCount} cores visible); the bench process is the clients and the fake provider; " +
-                      "\"machine busy\" is all cores, PostgreSQL included. Streams open counts requests in flight on the client side " +
+                      "PostgreSQL CPU sums its processes (a backend that exited meanwhile is missed); \"machine busy\" is all cores, other work on the machine included; " +
+                      "DB connections are those to the bench database (the app's pool allows 100), sampled every second. Streams open counts requests in flight on the client side " +
                       "(from the start of the request or POST to the end of its stream), sampled every 250 ms for \"most open at once\".");
 
         var (_, top) = results[^1];

@@ -47,6 +47,7 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Shopping list" })).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete chat" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Undo" })).ToBeVisibleAsync();
         await page.GotoAsync("/trash");
         await page.GetByText("Delete forever", new() { Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, delete forever" }).ClickAsync();
@@ -60,5 +61,32 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
             var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
             Assert.True(serious.Count == 0, url + "\n" + string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
         }
+    }
+
+    [Fact]
+    public async Task ctrl_k_searches_the_chats_and_a_result_opens_the_conversation_at_that_message()
+    {
+        var word = $"quokka{Guid.NewGuid():N}"[..12];
+        fixture.Llm.Enqueue(FakeReply.Of($"A {word} is a small wallaby."), FakeReply.Of("Unrelated."));
+        var page = await fixture.SignedInPageAsync();
+        await StartChatAsync(page, "Tell me about Rottnest Island");
+        await StartChatAsync(page, "Something else entirely");
+
+        await page.Keyboard.PressAsync("Control+K");
+        var search = page.GetByRole(AriaRole.Searchbox, new() { Name = "Search chats" });
+        await Expect(search).ToBeFocusedAsync();
+        await search.FillAsync(word);
+        await search.PressAsync("Enter");
+
+        await Expect(page.Locator("p[role=status]")).ToHaveTextAsync("1 chat found.");
+        await Expect(page.Locator(".search-hits mark")).ToHaveTextAsync(word);
+        await page.Locator(".search-hits a").First.ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tell me about Rottnest Island", Level = 1 })).ToBeVisibleAsync();
+        var hit = page.Locator("li.message.assistant:target");
+        await Expect(hit).ToContainTextAsync($"A {word} is a small wallaby.");
+        await Expect(hit).ToBeInViewportAsync();
+        var results = await page.RunAxe();
+        Assert.Empty(results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => v.Id));
     }
 }

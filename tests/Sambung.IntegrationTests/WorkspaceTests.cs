@@ -120,4 +120,41 @@ public sealed class WorkspaceTests(AppFixture app) : AppTest(app)
             s.StatusCodeShouldBe(400);
         });
     }
+
+    [Fact]
+    public async Task search_finds_titles_and_every_message_version_for_its_owner_and_opens_the_branch_of_a_hit()
+    {
+        var marker = $"zebra{Guid.NewGuid():N}"[..14];
+        var (id, message, reply) = await Chats.ExchangeAsync($"Where do {marker} sleep? <script>alert(1)</script>", "Standing up.");
+        var (edited, editReply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await Chats.AppliedAsync(new EditUserMessage(id, message, edited, "Where do horses sleep?", editReply, Owner));
+        await Chats.CompleteAsync(id, editReply, "Also standing.");
+        var (titled, _, _) = await Chats.ExchangeAsync("Something else", "ok");
+        await Chats.AppliedAsync(new RenameConversation(titled, $"All about {marker}", Owner));
+        var (trashed, _, _) = await Chats.ExchangeAsync($"{marker} in the bin", "ok");
+        await Chats.AppliedAsync(new DeleteConversation(trashed, Owner));
+        await new Conversations(Host, "someone-else").ExchangeAsync($"{marker} of someone else", "ok");
+
+        var page = await Host.GetAsText($"/search?q={marker}");
+
+        Assert.Contains("2 chats found.", page);
+        Assert.Contains($"/c/{id}?at={message}#m-{message}", page); // the edited original, not on the active branch
+        Assert.Contains($"<mark>{marker}</mark>", page);
+        Assert.Contains("&lt;script&gt;", page);
+        Assert.DoesNotContain("<script>alert", page);
+        Assert.Contains($"href=\"/c/{titled}\"", page);
+        Assert.DoesNotContain(trashed.ToString(), page);
+        Assert.DoesNotContain("someone else", page);
+
+        // The hit opens its conversation on the branch through that message, and the composer continues that branch.
+        var chat = await Host.GetAsText($"/c/{id}?at={message}");
+        Assert.Contains($"id=\"m-{message}\"", chat);
+        Assert.Contains($"id=\"m-{reply}\"", chat);
+        Assert.DoesNotContain($"id=\"m-{edited}\"", chat);
+        var form = await PageForm.ReadAsync(Host, $"/c/{id}?at={message}");
+        Assert.Equal(reply, form.Id("ParentId"));
+        await using var session = Store.QuerySession();
+        Assert.Equal(editReply, (await session.LoadAsync<ConversationTree>(id))!.ActiveLeafId); // looking selects nothing
+        Assert.Contains("Nothing found", await Host.GetAsText("/search?q=nonexistentwordxyz"));
+    }
 }

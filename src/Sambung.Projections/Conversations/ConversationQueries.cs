@@ -37,14 +37,15 @@ public static class ConversationQueries
     public static async Task<IReadOnlyList<TreeNode>> PathToAsync(this IQuerySession session, Guid conversationId, Guid leafId, CancellationToken ct) =>
         (await WalkUpAsync(session, conversationId, leafId, MaxDepth, ct)).Where(n => n.Kind != NodeKind.Root).ToList();
 
-    // One page of the active path: the newest PageSize messages, or the PageSize messages just above `before` (a
-    // message on the path, from an earlier page). Reads PageSize + 1 nodes whatever the conversation's length: the
-    // extra one is the parent the first message's versions are counted in.
+    // One page of the active path (or of the path to `leaf`, another branch's end): the newest PageSize messages, or
+    // the PageSize messages just above `before` (a message on the path, from an earlier page). Reads PageSize + 1
+    // nodes whatever the conversation's length: the extra one is the parent the first message's versions are
+    // counted in.
     public static async Task<ConversationPage?> LoadPageAsync(this IQuerySession session, Guid id, string ownerId, CancellationToken ct,
-        Guid? before = null, int pageSize = PageSize)
+        Guid? before = null, int pageSize = PageSize, Guid? leaf = null)
     {
         if (await session.FindTreeAsync(id, ownerId, ct) is not { } tree) return null;
-        var nodes = await WalkUpAsync(session, id, before ?? tree.ActiveLeafId, pageSize + (before is null ? 1 : 2), ct);
+        var nodes = await WalkUpAsync(session, id, before ?? leaf ?? tree.ActiveLeafId, pageSize + (before is null ? 1 : 2), ct);
         if (before is not null)
         {
             if (nodes.Count == 0 || nodes[^1].Id != before) return new ConversationPage(tree, []);

@@ -24,11 +24,22 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     public ComposerModel Composer { get; private set; } = null!;
     public Guid? Earlier { get; private set; }
 
-    // The newest messages; `before` (the link without htmx) shows the page above that message instead.
-    public async Task<IActionResult> OnGetAsync(Guid id, [FromQuery] Guid? before, CancellationToken ct)
+    // The newest messages; `before` (the link without htmx) shows the page above that message instead; `at` (a
+    // search result) shows the branch through that message, down to where it leads, without selecting it: sending
+    // from there continues that branch.
+    public async Task<IActionResult> OnGetAsync(Guid id, [FromQuery] Guid? before, [FromQuery] Guid? at,
+        [FromServices] ConversationStreams streams, CancellationToken ct)
     {
-        if (await session.LoadPageAsync(id, user.Id, ct, before) is not { } page) return NotFound();
-        Show(page);
+        Guid? leaf = null;
+        var size = ConversationQueries.PageSize;
+        if (at is { } node && before is null && await streams.LoadOwnedAsync(session, id, user.Id, ct) is { } state
+            && state.Has(node) && state.IsVisible(node))
+        {
+            leaf = state.LeafUnder(node);
+            size = Math.Max(size, state.PathTo(leaf.Value).Count - state.PathTo(node).Count + 10);
+        }
+        if (await session.LoadPageAsync(id, user.Id, ct, before, size, leaf) is not { } page) return NotFound();
+        Show(page, parent: leaf);
         Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
         return Page();
     }
@@ -186,12 +197,12 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         return Content($"<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">{System.Net.WebUtility.HtmlEncode(RefusalText(result))}</div>", "text/html");
     }
 
-    private void Show(ConversationPage page, string text = "", string? error = null)
+    private void Show(ConversationPage page, string text = "", string? error = null, Guid? parent = null)
     {
         Tree = page.Tree;
         Messages = page.ActivePath;
         Earlier = page.Earlier;
-        Composer = new ComposerModel(Tree.Id, Tree.ActiveLeafId, Tree.Version, text, error);
+        Composer = new ComposerModel(Tree.Id, parent ?? Tree.ActiveLeafId, Tree.Version, text, error);
         ViewData["ConversationId"] = Tree.Id;
     }
 

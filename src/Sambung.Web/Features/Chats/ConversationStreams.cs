@@ -17,7 +17,7 @@ public sealed record CommandResult(CommandStatus Status, long Version = 0, strin
 // Loading and appending conversation streams: the only place a handler touches the conversation event store.
 public sealed class ConversationStreams(ConversationCache cache, AuditSource source)
 {
-    public async Task<Conversation?> LoadAsync(IDocumentSession session, Guid id, CancellationToken ct)
+    public async Task<Conversation?> LoadAsync(IQuerySession session, Guid id, CancellationToken ct)
     {
         var cached = cache.Find(id);
         var events = await session.Events.FetchStreamAsync(id, fromVersion: (cached?.Version ?? 0) + 1, token: ct);
@@ -27,7 +27,7 @@ public sealed class ConversationStreams(ConversationCache cache, AuditSource sou
     }
 
     // Loads the conversation only if it belongs to the user: another user's id is treated as missing.
-    public async Task<Conversation?> LoadOwnedAsync(IDocumentSession session, Guid id, string userId, CancellationToken ct) =>
+    public async Task<Conversation?> LoadOwnedAsync(IQuerySession session, Guid id, string userId, CancellationToken ct) =>
         await LoadAsync(session, id, ct) is { } state && state.OwnerId == userId && state.Lifecycle != ConversationLifecycle.Purged ? state : null;
 
     // Appends what was decided, checked against the version the caller saw (when it sent one; a reply that ended

@@ -40,8 +40,30 @@
     if (list && follow) list.scrollTop = list.scrollHeight;
   };
   document.addEventListener("htmx:sseMessage", scrollToEnd);
-  document.addEventListener("htmx:afterSwap", () => { follow = true; scrollToEnd(); });
-  document.addEventListener("DOMContentLoaded", scrollToEnd);
+  document.addEventListener("htmx:afterSwap", (event) => {
+    // Earlier messages arrive above what the reader is looking at: stay there.
+    if (event.detail?.pathInfo?.requestPath?.includes("handler=Earlier")) return;
+    follow = true;
+    scrollToEnd();
+  });
+  // A link to one message (a search result) shows that message; otherwise the newest.
+  document.addEventListener("DOMContentLoaded", () => {
+    const target = location.hash.startsWith("#m-") ? document.getElementById(location.hash.slice(1)) : null;
+    if (target) {
+      follow = false;
+      target.scrollIntoView({ block: "center" });
+    } else scrollToEnd();
+  });
+
+  // Ctrl/Cmd+K: to the search box.
+  document.addEventListener("keydown", (event) => {
+    if (event.key.toLowerCase() !== "k" || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+    const search = document.getElementById("chat-search");
+    if (!search) return;
+    event.preventDefault();
+    search.focus();
+    search.select();
+  });
 
   // A rough password strength meter next to the hint (the server only requires 8 characters).
   document.addEventListener("input", (event) => {
