@@ -24,17 +24,17 @@ public static class StreamingBenchmark
 {
     private static readonly TimeSpan FirstTokenDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan ChunkDelay = TimeSpan.FromMilliseconds(50);
-    // Between phases: the app finishes its background work (end of replies, the async projections) before the next.
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromMinutes(3);
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     // A lone stream needs many samples and no long reply (nothing else runs beside it), so its replies are short;
     // at N > 1 a reply lasts longer than the staggered start, so N streams really are open at once.
-    private sealed record Plan(int[] Concurrency, int LoneRounds, int LoneChunks, int Chunks, int MinRounds, int TargetSamples)
+    // Settle: the pause between runs, so that the app finishes its background work (the ends of replies, the async
+    // projections) before the next.
+    private sealed record Plan(int[] Concurrency, int LoneRounds, int LoneChunks, int Chunks, int MinRounds, int TargetSamples, TimeSpan Settle)
     {
-        public static readonly Plan Full = new([1, 100, 1_000], LoneRounds: 100, LoneChunks: 10, Chunks: 200, MinRounds: 2, TargetSamples: 300);
-        public static readonly Plan Quick = new([1, 10, 50], LoneRounds: 10, LoneChunks: 10, Chunks: 40, MinRounds: 2, TargetSamples: 0);
+        public static readonly Plan Full = new([1, 100, 1_000], LoneRounds: 100, LoneChunks: 10, Chunks: 200, MinRounds: 2, TargetSamples: 300, TimeSpan.FromSeconds(3));
+        public static readonly Plan Quick = new([1, 10, 50], LoneRounds: 10, LoneChunks: 10, Chunks: 20, MinRounds: 2, TargetSamples: 0, TimeSpan.FromSeconds(1));
 
         public int ChunksAt(int n) => n == 1 ? LoneChunks : Chunks;
         public int MeasuredRounds(int n) => n == 1 ? LoneRounds : Math.Max(MinRounds, (int)Math.Ceiling((double)TargetSamples / n));
@@ -119,14 +119,14 @@ public static class StreamingBenchmark
 
             var directPhase = await RunPhaseAsync(new Phase("direct", n), n, rounds, StreamLength(chunks), app, ctx.Db,
                 (worker, round, ct) => direct.CompleteAsync($"Message {round} of client {worker}", expected, ct));
-            await Task.Delay(Settle);
+            await Task.Delay(plan.Settle);
 
             idle[n] = app.Sample().Rss;
             var sambungPhase = await RunPhaseAsync(new Phase("Sambung", n), n, rounds, StreamLength(chunks), app, ctx.Db,
                 (worker, round, ct) => sambung.PostAndStreamAsync(conversations[(worker + round * n) % conversations.Count],
                     $"Message {round} of client {worker}", expected, ct));
             await VerifyStoredAsync(ctx, sambungPhase, expected);
-            await Task.Delay(Settle);
+            await Task.Delay(plan.Settle);
             afterwards[n] = app.Sample().Rss;
             results.Add((directPhase, sambungPhase));
         }
@@ -301,7 +301,7 @@ public static class StreamingBenchmark
             ["resident, idle just before (after the direct run)", Markdown.Megabytes(idle[top.Concurrency])],
             [$"resident when the most streams were open ({busiest.Open:N0})", Markdown.Megabytes(busiest.Rss)],
             [$"resident, peak (reached with {peak.Open:N0} streams open: the GC keeps what it grew)", Markdown.Megabytes(peak.Rss)],
-            [$"resident, {Settle.TotalSeconds:0} s after the last stream ended", Markdown.Megabytes(afterwards[top.Concurrency])],
+            [$"resident, {plan.Settle.TotalSeconds:0} s after the last stream ended", Markdown.Megabytes(afterwards[top.Concurrency])],
             [$"per open stream: (peak − idle) / {busiest.Open:N0}", Markdown.Megabytes(perStream)],
         ]);
         var errors = results.SelectMany(r => new[] { r.Direct, r.Sambung }).Where(p => p.Concurrency == top.Concurrency).Sum(p => p.Errors.Count);

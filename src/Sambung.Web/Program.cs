@@ -118,6 +118,7 @@ app.UseAntiforgery();
 app.MapHealth();
 app.MapReplyEvents();
 app.MapAvatars();
+app.MapChatExport();
 app.MapRazorPages();
 
 return await app.RunJasperFxCommands(args);

@@ -157,4 +157,36 @@ public sealed class WorkspaceTests(AppFixture app) : AppTest(app)
         Assert.Equal(editReply, (await session.LoadAsync<ConversationTree>(id))!.ActiveLeafId); // looking selects nothing
         Assert.Contains("Nothing found", await Host.GetAsText("/search?q=nonexistentwordxyz"));
     }
+
+    [Fact]
+    public async Task a_chat_exports_as_markdown_and_text_of_its_branch_and_as_json_of_its_whole_history()
+    {
+        var (id, message, _) = await Chats.ExchangeAsync("First *question*", "First answer");
+        var (edited, editReply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await Chats.AppliedAsync(new EditUserMessage(id, message, edited, "Better question", editReply, Owner));
+        await Chats.CompleteAsync(id, editReply, "Better answer");
+
+        var md = await Host.Scenario(s => s.Get.Url($"/c/{id}/export?format=md"));
+        var markdown = await md.ReadAsTextAsync();
+        Assert.StartsWith("text/markdown", md.Context.Response.ContentType);
+        Assert.Contains("attachment", md.Context.Response.Headers.ContentDisposition.ToString());
+        Assert.Contains("## You\n\nBetter question", markdown);
+        Assert.Contains("## Assistant (fake-gpt-0001)\n\nBetter answer", markdown);
+        Assert.DoesNotContain("First answer", markdown); // the branch on screen only
+        Assert.Contains("You:\nBetter question", await Host.GetAsText($"/c/{id}/export?format=txt"));
+
+        using var json = System.Text.Json.JsonDocument.Parse(await Host.GetAsText($"/c/{id}/export?format=json"));
+        var root = json.RootElement;
+        Assert.Equal(("sambung.chat", 1), (root.GetProperty("format").GetString(), root.GetProperty("version").GetInt32()));
+        var events = root.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal((await Chats.EventsAsync(id)).Count, events.Count);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(v => (long)v), events.Select(e => e.GetProperty("version").GetInt64()));
+        Assert.Contains(events, e => e.GetProperty("type").GetString() == "user_message_edited");
+        Assert.Contains(events, e => e.GetProperty("data").ToString().Contains("First answer")); // every branch
+
+        var (theirs, _, _) = await new Conversations(Host, "someone-else").ExchangeAsync("Private", "ok");
+        foreach (var format in new[] { "md", "txt", "json" })
+            await Host.Scenario(s => { s.Get.Url($"/c/{theirs}/export?format={format}"); s.StatusCodeShouldBe(404); });
+        await Host.Scenario(s => { s.Get.Url($"/c/{id}/export?format=pdf"); s.StatusCodeShouldBe(400); });
+    }
 }

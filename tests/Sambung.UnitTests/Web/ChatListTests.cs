@@ -39,3 +39,16 @@ public sealed class ChatListTests
             Assert.Null(ChatListCursor.Parse(bad));
     }
 }
+
+public sealed class ChatExportTests
+{
+    [Theory]
+    [InlineData("Weekly plan", "Weekly-plan")]
+    [InlineData("../../etc/passwd", "etc-passwd")]
+    [InlineData("\"quoted\"; rm -rf /", "quoted-rm-rf")]
+    [InlineData("Rencana minggu ini ✓", "Rencana-minggu-ini")]
+    [InlineData("   ", "chat")]
+    [InlineData("***", "chat")]
+    public void an_export_file_name_is_letters_digits_and_dashes_only(string title, string name) =>
+        Assert.Equal(name, Sambung.Web.Features.Chats.ChatExport.FileName(title));
+}
