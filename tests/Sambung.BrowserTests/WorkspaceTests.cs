@@ -89,4 +89,34 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         var results = await page.RunAxe();
         Assert.Empty(results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => v.Id));
     }
+
+    [Fact]
+    public async Task a_theme_and_text_size_apply_at_once_and_the_pages_pass_axe_dark_and_in_indonesian()
+    {
+        fixture.Llm.Enqueue(FakeReply.Of("Jawaban **pertama**."));
+        var page = await fixture.SignedInPageAsync();
+        await page.GotoAsync("/settings");
+        var html = page.Locator("html");
+
+        await page.GetByLabel("Dark").CheckAsync();
+        await Expect(html).ToHaveAttributeAsync("data-theme", "dark");
+        await page.GetByLabel("Larger").CheckAsync();
+        await Expect(html).ToHaveAttributeAsync("data-text", "3");
+        await Expect(page.Locator("#settings-status")).ToHaveTextAsync("Settings saved.");
+        await page.GetByLabel("Bahasa Indonesia").CheckAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Pengaturan", Level = 1 })).ToBeVisibleAsync(); // reloaded in Indonesian
+
+        await page.GotoAsync("/");
+        await Expect(html).ToHaveAttributeAsync("data-theme", "dark");
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Pesan" }).FillAsync("Halo");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Kirim", Exact = true }).ClickAsync();
+        await Expect(page.Locator("li.message.assistant strong")).ToHaveTextAsync("pertama");
+        foreach (var url in new[] { page.Url, "/settings", "/trash", "/search?q=halo", "/account/profile" })
+        {
+            await page.GotoAsync(url);
+            var results = await page.RunAxe();
+            var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+            Assert.True(serious.Count == 0, url + "\n" + string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
+        }
+    }
 }

@@ -30,14 +30,16 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
             Deleted = item;
     }
 
-    public async Task<IActionResult> OnPostStartAsync([FromForm] ComposerForm form, [FromForm] string? model, CancellationToken ct)
+    public async Task<IActionResult> OnPostStartAsync([FromForm] ComposerForm form, [FromForm] string? model,
+        [FromServices] Marten.IQuerySession session, CancellationToken ct)
     {
         if (form.ConversationId is not { } id || form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty)
             return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
         var chosen = ModelRefs.Parse(model) ?? await models.DefaultForAsync(user.Id, ct);
-        var cmd = new StartConversation(id, user.Id, form.MessageId, form.Text ?? "", form.ReplyId, chosen);
+        var account = await session.LoadAsync<SambungUser>(user.Id, ct);
+        var cmd = new StartConversation(id, user.Id, form.MessageId, form.Text ?? "", form.ReplyId, chosen, account?.DefaultSystemPrompt);
         CommandResult result;
         try
         {

@@ -27,6 +27,9 @@ public sealed partial class TestBrowser
 
     public string? LastPage { get; private set; }
 
+    // A cookie as a browser would send it (the value as written, percent-encoded where it has to be).
+    public void SetCookie(string name, string value) => cookies.Add(Base, new Cookie(name, value));
+
     public async Task<HttpResponseMessage> GetAsync(string url)
     {
         var response = await client.GetAsync(url);

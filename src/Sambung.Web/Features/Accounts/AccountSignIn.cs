@@ -86,6 +86,7 @@ public sealed class AccountSignIn(
     {
         var sid = await sessions.StartAsync(user, method, http, ct);
         await signIn.SignInWithClaimsAsync(user, isPersistent: true, [sid, new Claim("amr", method)]);
+        UserPreferences.Apply(http.Response, user); // this device follows the account's settings
     }
 
     // A new cookie for the same session (after a change to the account's name, roles or password), keeping its id.

@@ -26,6 +26,9 @@ public sealed class SambungUser
     public bool Approved { get; set; } = true;
     public string? Language { get; set; }
     public string? DefaultModel { get; set; }
+    public string Theme { get; set; } = UserPreferences.SystemTheme;
+    public int TextSize { get; set; } = UserPreferences.NormalText;
+    public string? DefaultSystemPrompt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     public bool IsAdmin => Roles.Contains(Accounts.Roles.Admin);

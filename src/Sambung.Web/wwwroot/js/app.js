@@ -55,6 +55,14 @@
     } else scrollToEnd();
   });
 
+  // Settings: a theme or text size shows at once (the form saves it in the background).
+  document.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.closest(".settings-form")) return;
+    if (input.name === "Theme") document.documentElement.dataset.theme = input.value;
+    if (input.name === "TextSize") document.documentElement.dataset.text = input.value;
+  });
+
   // Ctrl/Cmd+K: to the search box.
   document.addEventListener("keydown", (event) => {
     if (event.key.toLowerCase() !== "k" || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
