@@ -66,6 +66,7 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Reset gpt-4o-mini to its built-in figures" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Form, new() { Name = "gpt-4o-mini" }).GetByLabel("Input price per 1M tokens (USD)")).ToHaveValueAsync("0.15");
 
+        await fixture.SignedInPageAsync(); // another account, so the user list has its per-user buttons
         foreach (var url in new[] { "/admin/models", "/admin/users", "/admin/settings", "/admin/connections" })
         {
             await page.GotoAsync(url);
