@@ -119,4 +119,37 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
             Assert.True(serious.Count == 0, url + "\n" + string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
         }
     }
+
+    [Fact]
+    public async Task messages_copy_and_the_keyboard_shortcuts_work_in_a_conversation_logged_for_screen_readers()
+    {
+        fixture.Llm.Enqueue(FakeReply.Of("Copy **this** answer."));
+        var page = await fixture.SignedInPageAsync();
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = fixture.App.BaseUrl });
+        await StartChatAsync(page, "Something to copy");
+
+        var log = page.GetByRole(AriaRole.Log, new() { Name = "Messages" });
+        var reply = log.Locator("li.message.assistant");
+        await reply.GetByRole(AriaRole.Button, new() { Name = "Copy", Exact = true }).ClickAsync();
+        await Expect(reply.GetByRole(AriaRole.Button, new() { Name = "Copied", Exact = true })).ToBeVisibleAsync();
+        Assert.Equal("Copy this answer.", await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        await Expect(log.Locator("li.message.user").GetByRole(AriaRole.Button, new() { Name = "Copy", Exact = true })).ToBeVisibleAsync();
+
+        await page.Locator("body").PressAsync("?");
+        var shortcuts = page.GetByRole(AriaRole.Dialog, new() { Name = "Keyboard shortcuts" });
+        await Expect(shortcuts).ToBeVisibleAsync();
+        await Expect(shortcuts).ToContainTextAsync("Ctrl/⌘+K");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(shortcuts).ToBeHiddenAsync();
+
+        var sidebar = page.GetByRole(AriaRole.Navigation, new() { Name = "Chats" });
+        await page.Keyboard.PressAsync("Control+B");
+        await Expect(sidebar).ToBeHiddenAsync();
+        await page.Keyboard.PressAsync("Control+B");
+        await Expect(sidebar).ToBeVisibleAsync();
+
+        await page.Keyboard.PressAsync("Control+Shift+O");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/$"));
+        await Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync();
+    }
 }

@@ -5,7 +5,7 @@ using Sambung.Projections.Conversations;
 
 namespace Sambung.Web.Features.Chats;
 
-// The buttons under a finished message (Edit for the user's, Regenerate for a reply). Built here because both the
+// The buttons under a finished message (Copy; Edit for the user's, Regenerate for a reply). Built here because both the
 // page and the end of a stream (SSE, out of band) render them.
 public static class MessageActions
 {
@@ -18,8 +18,11 @@ public static class MessageActions
             $"<form method=\"post\" action=\"{action}?handler={handler}\" hx-post=\"{action}?handler={handler}\" hx-include=\"#{ComposerVersion.ElementId}\">"
             + Hidden("__RequestVerificationToken", antiforgeryToken) + body + "</form>";
         string Encode(string key) => WebUtility.HtmlEncode(text[key]);
+        // Copies the message as shown (app.js); a button only scripts can use, so it starts hidden.
+        var copy = node.Text.Length == 0 ? ""
+            : $"<button type=\"button\" class=\"button copy-message\" hidden data-copied=\"{Encode("Message.Copied")}\">{Encode("Message.Copy")}</button>";
 
-        return node.Kind switch
+        return copy + node.Kind switch
         {
             NodeKind.User =>
                 $"<details class=\"edit\"><summary class=\"button\">{Encode("Message.Edit")}</summary>"

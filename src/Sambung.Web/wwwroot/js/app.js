@@ -29,7 +29,7 @@
   });
 
   // Keep the newest text in view while a reply streams, unless the reader scrolled up.
-  const messages = () => document.getElementById("messages");
+  const messages = () => document.getElementById("conversation");
   let follow = true;
   document.addEventListener("scroll", (event) => {
     const list = messages();
@@ -61,6 +61,31 @@
     if (!(input instanceof HTMLInputElement) || !input.closest(".settings-form")) return;
     if (input.name === "Theme") document.documentElement.dataset.theme = input.value;
     if (input.name === "TextSize") document.documentElement.dataset.text = input.value;
+  });
+
+  // Ctrl/Cmd+Shift+O: a new chat. Ctrl/Cmd+B: hide or show the sidebar. "?" (outside a text field): the list of
+  // shortcuts.
+  const typing = (element) => element instanceof HTMLElement && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
+  document.addEventListener("keydown", (event) => {
+    const mod = event.ctrlKey || event.metaKey;
+    if (mod && event.shiftKey && event.key.toLowerCase() === "o") {
+      event.preventDefault();
+      location.assign("/");
+    } else if (mod && !event.shiftKey && !event.altKey && event.key.toLowerCase() === "b") {
+      event.preventDefault();
+      const collapsed = document.documentElement.classList.toggle("sidebar-collapsed");
+      try { localStorage.setItem("sidebar-collapsed", collapsed ? "1" : ""); } catch { /* private mode */ }
+    } else if (event.key === "?" && !mod && !typing(event.target)) {
+      const dialog = document.getElementById("shortcuts");
+      if (dialog instanceof HTMLDialogElement && !dialog.open) {
+        event.preventDefault();
+        dialog.showModal();
+      }
+    }
+  });
+  try { if (localStorage.getItem("sidebar-collapsed")) document.documentElement.classList.add("sidebar-collapsed"); } catch { /* private mode */ }
+  document.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("[data-close-dialog]")) event.target.closest("dialog")?.close();
   });
 
   // Ctrl/Cmd+K: to the search box.
@@ -138,6 +163,21 @@
     }
   };
   const copyTimers = new WeakMap();
+  // A message's Copy button: the text as shown.
+  const showCopyButtons = (root) => root.querySelectorAll?.(".copy-message[hidden]").forEach((b) => { b.hidden = false; });
+  document.addEventListener("DOMContentLoaded", () => showCopyButtons(document));
+  document.addEventListener("htmx:load", (event) => showCopyButtons(event.detail.elt));
+  document.addEventListener("click", async (event) => {
+    const button = event.target instanceof Element ? event.target.closest(".copy-message") : null;
+    const body = button?.closest(".message")?.querySelector(".message-body");
+    if (!body) return;
+    if (!(await copyText(body.innerText.trim(), button))) return;
+    const label = button.textContent;
+    button.textContent = button.dataset.copied;
+    announce(button.dataset.copied);
+    clearTimeout(copyTimers.get(button));
+    copyTimers.set(button, setTimeout(() => { button.textContent = label; }, 2000));
+  });
   document.addEventListener("click", async (event) => {
     const button = event.target instanceof Element ? event.target.closest(".copy-code") : null;
     const block = button?.closest(".code-block");
