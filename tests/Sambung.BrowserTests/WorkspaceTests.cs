@@ -152,4 +152,39 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/$"));
         await Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task a_person_files_a_chat_in_a_folder_tags_it_and_filters_the_sidebar_by_both()
+    {
+        fixture.Llm.Enqueue(FakeReply.Of("Noted."), FakeReply.Of("Sure."));
+        var page = await fixture.SignedInPageAsync();
+        await StartChatAsync(page, "Holiday budget");
+        var filed = page.Url;
+        await StartChatAsync(page, "Unfiled thoughts");
+
+        await page.GotoAsync("/folders");
+        await page.GetByLabel("New folder name").FillAsync("Travel");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create folder" }).ClickAsync();
+        await Expect(page.Locator("p.notice[role=status]")).ToHaveTextAsync("Folder created.");
+        var results = await page.RunAxe();
+        Assert.Empty(results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => v.Id));
+
+        await page.GotoAsync(filed);
+        var moved = page.WaitForResponseAsync(r => r.Url.Contains("handler=Move") && r.Status == 200);
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Folder" }).SelectOptionAsync(new SelectOptionValue { Label = "Travel" });
+        await moved;
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Add a tag" }).FillAsync("Money");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add tag" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.List, new() { Name = "Tags" })).ToContainTextAsync("#Money");
+
+        var sidebar = page.GetByRole(AriaRole.Navigation, new() { Name = "Chats" });
+        await sidebar.GetByText("Folders and tags").ClickAsync();
+        await sidebar.GetByRole(AriaRole.Link, new() { Name = "Travel" }).ClickAsync();
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Holiday budget" })).ToBeVisibleAsync();
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Unfiled thoughts" })).ToHaveCountAsync(0);
+        await sidebar.GetByRole(AriaRole.Link, new() { Name = "#Money" }).ClickAsync();
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Holiday budget" })).ToBeVisibleAsync();
+        await sidebar.GetByRole(AriaRole.Link, new() { Name = "All chats" }).ClickAsync();
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Unfiled thoughts" })).ToBeVisibleAsync();
+    }
 }

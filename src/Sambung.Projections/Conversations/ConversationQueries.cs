@@ -91,16 +91,28 @@ public static class ConversationQueries
     // One page of the sidebar: pinned first, then the most recently active, keyset-paginated on (pinned, updated_at,
     // id) so that page 2,000 costs what page 1 does.
     public static async Task<IReadOnlyList<ChatListItem>> ChatsPageAsync(this IQuerySession session, string ownerId, ChatListCursor? after,
-        int take, CancellationToken ct)
+        int take, CancellationToken ct, ChatListFilter? filter = null)
     {
-        var table = $"{SambungStore.Schema}.mt_doc_chatlistitem";
-        const string visible = "owner_id = ? and coalesce(in_trash, false) = false";
-        return after is { } c
-            ? await session.QueryAsync<ChatListItem>(
-                $"select data from {table} where {visible} and (pinned, updated_at, id) < (?, ?, ?) order by pinned desc, updated_at desc, id desc limit ?",
-                ct, ownerId, c.Pinned, c.UpdatedAt, c.Id, take)
-            : await session.QueryAsync<ChatListItem>(
-                $"select data from {table} where {visible} order by pinned desc, updated_at desc, id desc limit ?", ct, ownerId, take);
+        var sql = new System.Text.StringBuilder($"select data from {SambungStore.Schema}.mt_doc_chatlistitem where owner_id = ? and coalesce(in_trash, false) = false");
+        var parameters = new List<object> { ownerId };
+        if (filter?.Folder is { } folder)
+        {
+            sql.Append(" and data->>'FolderId' = ?");
+            parameters.Add(folder.ToString());
+        }
+        if (filter?.Tag is { } tag)
+        {
+            sql.Append(" and jsonb_exists(data->'Tags', ?)");
+            parameters.Add(tag);
+        }
+        if (after is { } c)
+        {
+            sql.Append(" and (pinned, updated_at, id) < (?, ?, ?)");
+            parameters.AddRange([c.Pinned, c.UpdatedAt, c.Id]);
+        }
+        sql.Append(" order by pinned desc, updated_at desc, id desc limit ?");
+        parameters.Add(take);
+        return await session.QueryAsync<ChatListItem>(sql.ToString(), ct, [.. parameters]);
     }
 
     // The chats in Trash, most recently deleted first.
@@ -111,6 +123,9 @@ public static class ConversationQueries
             .Take(take)
             .ToListAsync(ct);
 }
+
+// Only the chats of one folder, or with one tag (its exact spelling).
+public sealed record ChatListFilter(Guid? Folder, string? Tag);
 
 // Where a page of the chat list ends: the next page starts after this row.
 public sealed record ChatListCursor(bool Pinned, DateTimeOffset UpdatedAt, Guid Id)

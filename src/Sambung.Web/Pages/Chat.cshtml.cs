@@ -23,12 +23,21 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     public IReadOnlyList<PathNode> Messages { get; private set; } = [];
     public ComposerModel Composer { get; private set; } = null!;
     public Guid? Earlier { get; private set; }
+    public ChatListItem? Item { get; private set; }
+    public IReadOnlyList<Sambung.Projections.Library.FolderView> Folders { get; private set; } = [];
+
+    // The chat's folder and tags, and the user's folders to move it to.
+    private async Task OrganiseAsync(Guid id, ChatLists lists, CancellationToken ct)
+    {
+        Item = await session.LoadAsync<ChatListItem>(id, ct);
+        Folders = (await lists.LibraryAsync(ct)).Folders;
+    }
 
     // The newest messages; `before` (the link without htmx) shows the page above that message instead; `at` (a
     // search result) shows the branch through that message, down to where it leads, without selecting it: sending
     // from there continues that branch.
     public async Task<IActionResult> OnGetAsync(Guid id, [FromQuery] Guid? before, [FromQuery] Guid? at,
-        [FromServices] ConversationStreams streams, CancellationToken ct)
+        [FromServices] ConversationStreams streams, [FromServices] ChatLists lists, CancellationToken ct)
     {
         Guid? leaf = null;
         var size = ConversationQueries.PageSize;
@@ -40,6 +49,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         }
         if (await session.LoadPageAsync(id, user.Id, ct, before, size, leaf) is not { } page) return NotFound();
         Show(page, parent: leaf);
+        await OrganiseAsync(id, lists, ct);
         Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
         return Page();
     }
@@ -140,6 +150,24 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     public async Task<IActionResult> OnPostRenameAsync(Guid id, [FromForm] string? title, CancellationToken ct) =>
         Respond(id, await RunAsync(new RenameConversation(id, title ?? "", user.Id), null, ct));
 
+    // "Move" to a folder ("none": out of any folder); someone else's folder is refused as not found.
+    public async Task<IActionResult> OnPostMoveAsync(Guid id, [FromForm] string? folder, CancellationToken ct)
+    {
+        Guid? target = Guid.TryParse(folder, out var f) ? f : null;
+        if (target is null && folder != "none") return BadRequest();
+        var result = await RunAsync(new MoveConversationToFolder(id, target, user.Id), null, ct);
+        if (result is { Status: CommandStatus.Refused, Refusal: Sambung.Events.Refusals.NotFound }) return NotFound();
+        // The choice is already on screen: nothing to reload.
+        if (Request.IsHtmx() && result.Succeeded) return NothingToSwap();
+        return Respond(id, result);
+    }
+
+    public async Task<IActionResult> OnPostTagAsync(Guid id, [FromForm] string? tag, CancellationToken ct) =>
+        Respond(id, await RunAsync(new TagConversation(id, tag ?? "", user.Id), null, ct));
+
+    public async Task<IActionResult> OnPostUntagAsync(Guid id, [FromForm] string? tag, CancellationToken ct) =>
+        Respond(id, await RunAsync(new UntagConversation(id, tag ?? "", user.Id), null, ct));
+
     public async Task<IActionResult> OnPostPinAsync(Guid id, [FromForm] bool pinned, CancellationToken ct) =>
         Respond(id, await RunAsync(new PinConversation(id, pinned, user.Id), null, ct));
 
@@ -165,6 +193,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         {
             return command is PostUserMessage or EditUserMessage or RegenerateReply or SelectBranch or StopReply or ChangeModel
                 or ChangeSystemPrompt or ChangeGenerationParameters or RenameConversation or PinConversation or DeleteConversation
+                or MoveConversationToFolder or TagConversation or UntagConversation
                 ? await bus.InvokeAsync<CommandResult>(new ConversationCommand(command, expectedVersion), ct)
                 : throw new ArgumentException("Not a chat page command", nameof(command));
         }

@@ -10,11 +10,20 @@ public sealed class ChatsModel(ChatLists lists) : PageModel
 {
     public ChatListModel List { get; private set; } = null!;
 
-    public async Task OnGetAsync([FromQuery] string? after, [FromQuery] ChatListGroup? group, CancellationToken ct) =>
-        List = await lists.PageAsync(HttpContext, ChatListCursor.Parse(after), group, null, ct);
+    public async Task<IActionResult> OnGetAsync([FromQuery] string? after, [FromQuery] ChatListGroup? group, CancellationToken ct)
+    {
+        var filter = await lists.FilterAsync(HttpContext, ct);
+        if (filter == ChatLists.Unknown) return NotFound();
+        List = await lists.PageAsync(HttpContext, ChatListCursor.Parse(after), group, null, ct, filter);
+        return Page();
+    }
 
-    public async Task<IActionResult> OnGetMoreAsync([FromQuery] string? after, [FromQuery] ChatListGroup? group, CancellationToken ct) =>
-        ChatListCursor.Parse(after) is { } cursor
-            ? Partial("_ChatListItems", await lists.PageAsync(HttpContext, cursor, group, null, ct))
+    public async Task<IActionResult> OnGetMoreAsync([FromQuery] string? after, [FromQuery] ChatListGroup? group, CancellationToken ct)
+    {
+        var filter = await lists.FilterAsync(HttpContext, ct);
+        if (filter == ChatLists.Unknown) return NotFound();
+        return ChatListCursor.Parse(after) is { } cursor
+            ? Partial("_ChatListItems", await lists.PageAsync(HttpContext, cursor, group, null, ct, filter))
             : BadRequest();
+    }
 }

@@ -22,12 +22,16 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
     // A chat just moved to Trash (from its page's Delete): offered back with Undo.
     public Sambung.Projections.Conversations.ChatListItem? Deleted { get; private set; }
 
-    public async Task OnGetAsync([FromQuery] Guid? deleted, [FromServices] Marten.IQuerySession session, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync([FromQuery] Guid? deleted, [FromServices] Marten.IQuerySession session,
+        [FromServices] ChatLists lists, CancellationToken ct)
     {
+        // "?folder=" and "?tag=" filter the sidebar; someone else's folder is not found.
+        if (await lists.FilterAsync(HttpContext, ct) == ChatLists.Unknown) return NotFound();
         Models = await models.ForAsync(user.Id, null, ct);
         if (deleted is { } id && await session.LoadAsync<Sambung.Projections.Conversations.ChatListItem>(id, ct) is { InTrash: true } item
             && item.OwnerId == user.Id)
             Deleted = item;
+        return Page();
     }
 
     public async Task<IActionResult> OnPostStartAsync([FromForm] ComposerForm form, [FromForm] string? model,
