@@ -36,8 +36,8 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Pin chat" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unpin chat" })).ToBeVisibleAsync();
         // Pinned comes first in the sidebar, under its own heading.
-        await Expect(sidebar.Locator("li").Nth(0)).ToHaveTextAsync("Pinned");
-        await Expect(sidebar.Locator("li").Nth(1)).ToHaveTextAsync("Shopping list");
+        await Expect(sidebar.Locator("#chat-list > li").Nth(0)).ToHaveTextAsync("Pinned");
+        await Expect(sidebar.Locator("#chat-list > li").Nth(1)).ToHaveTextAsync("Shopping list");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete chat" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "moved to Trash" })).ToContainTextAsync("“Shopping list” moved to Trash.");
