@@ -46,13 +46,13 @@ public sealed class AccountTests(BrowserFixture fixture)
         foreach (var url in new[] { "/account/signin", "/account/register" })
         {
             await page.GotoAsync(url);
-            await AssertNoSeriousViolationsAsync(page);
+            await page.AssertNoSeriousViolationsAsync();
         }
         var signedIn = await fixture.SignedInPageAsync();
         foreach (var url in new[] { "/account/profile", "/account/sessions" })
         {
             await signedIn.GotoAsync(url);
-            await AssertNoSeriousViolationsAsync(signedIn);
+            await signedIn.AssertNoSeriousViolationsAsync();
         }
     }
 
@@ -76,10 +76,4 @@ public sealed class AccountTests(BrowserFixture fixture)
         Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
     }
 
-    private static async Task AssertNoSeriousViolationsAsync(IPage page)
-    {
-        var results = await page.RunAxe();
-        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, page.Url + "\n" + string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
-    }
 }

@@ -98,12 +98,12 @@ public sealed partial class ChatTests(BrowserFixture fixture)
         fixture.Llm.Enqueue(FakeReply.Of("An accessible reply with a [link](https://example.org)."));
         var page = await fixture.SignedInPageAsync();
         await page.GotoAsync("/");
-        await AssertNoSeriousViolationsAsync(page);
+        await page.AssertNoSeriousViolationsAsync();
 
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Check me");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("An accessible reply");
-        await AssertNoSeriousViolationsAsync(page);
+        await page.AssertNoSeriousViolationsAsync();
     }
 
     [Fact]
@@ -117,12 +117,6 @@ public sealed partial class ChatTests(BrowserFixture fixture)
         Assert.Equal("id", await page.Locator("html").GetAttributeAsync("lang"));
     }
 
-    private static async Task AssertNoSeriousViolationsAsync(IPage page)
-    {
-        var results = await page.RunAxe();
-        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
-    }
 
     [GeneratedRegex("/c/[0-9a-f-]{36}$")]
     private static partial Regex ChatUrl();

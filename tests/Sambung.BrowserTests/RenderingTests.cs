@@ -126,9 +126,7 @@ public sealed class RenderingTests(BrowserFixture fixture)
         Assert.True(traffic.Requested("/lib/highlight.min.js"));
         Assert.False(traffic.Requested("/lib/katex.min.js") || traffic.Requested("/lib/mermaid.min.js"));
 
-        var results = await page.RunAxe();
-        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        Assert.True(serious.Count == 0, string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
+        await page.AssertNoSeriousViolationsAsync();
     }
 
     [Fact]

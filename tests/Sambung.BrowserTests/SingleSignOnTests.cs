@@ -70,9 +70,7 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
         foreach (var url in new[] { "/admin/models", "/admin/users", "/admin/settings", "/admin/connections" })
         {
             await page.GotoAsync(url);
-            var results = await page.RunAxe();
-            var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-            Assert.True(serious.Count == 0, url + "\n" + string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
+            await page.AssertNoSeriousViolationsAsync();
         }
     }
 

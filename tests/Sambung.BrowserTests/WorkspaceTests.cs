@@ -57,9 +57,7 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         foreach (var url in new[] { "/trash", "/" })
         {
             await page.GotoAsync(url);
-            var results = await page.RunAxe();
-            var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-            Assert.True(serious.Count == 0, url + "\n" + string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
+            await page.AssertNoSeriousViolationsAsync();
         }
     }
 
@@ -86,8 +84,7 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         var hit = page.Locator("li.message.assistant:target");
         await Expect(hit).ToContainTextAsync($"A {word} is a small wallaby.");
         await Expect(hit).ToBeInViewportAsync();
-        var results = await page.RunAxe();
-        Assert.Empty(results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => v.Id));
+        await page.AssertNoSeriousViolationsAsync();
     }
 
     [Fact]
@@ -114,9 +111,7 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         foreach (var url in new[] { page.Url, "/settings", "/trash", "/search?q=halo", "/account/profile" })
         {
             await page.GotoAsync(url);
-            var results = await page.RunAxe();
-            var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-            Assert.True(serious.Count == 0, url + "\n" + string.Join("\n", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Html))})")));
+            await page.AssertNoSeriousViolationsAsync();
         }
     }
 
@@ -166,8 +161,7 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         await page.GetByLabel("New folder name").FillAsync("Travel");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create folder" }).ClickAsync();
         await Expect(page.Locator("p.notice[role=status]")).ToHaveTextAsync("Folder created.");
-        var results = await page.RunAxe();
-        Assert.Empty(results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => v.Id));
+        await page.AssertNoSeriousViolationsAsync();
 
         await page.GotoAsync(filed);
         var moved = page.WaitForResponseAsync(r => r.Url.Contains("handler=Move") && r.Status == 200);
