@@ -59,6 +59,7 @@ builder.Services.AddSambungDataProtection();
 builder.Services.AddAccounts(builder.Configuration, builder.Environment);
 builder.Services.AddScoped<CurrentUser>();
 builder.Services.AddScoped<ChatLists>();
+builder.Services.AddSingleton<ChatListSignals>();
 builder.Services.AddScoped<AccountSignIn>();
 builder.Services.AddScoped<AccountDeletion>();
 builder.Services.AddAuthorizationBuilder()
@@ -138,6 +139,7 @@ app.MapHealth();
 app.MapReplyEvents();
 app.MapAvatars();
 app.MapChatExport();
+ChatListSignals.MapChatListEvents(app);
 app.MapRazorPages();
 
 return await app.RunJasperFxCommands(args);

@@ -56,8 +56,9 @@ public sealed class ChatEngineTests(BrowserFixture fixture)
 
         var model = page.GetByRole(AriaRole.Combobox, new() { Name = "Model" });
         await Expect(model.Locator("option", new() { HasText = "fake-mini" })).ToHaveCountAsync(1);
+        var saved = page.WaitForResponseAsync(r => r.Url.Contains("handler=Model"));
         await model.SelectOptionAsync(new SelectOptionValue { Label = "fake-mini" });
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await saved;
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Two");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("Second.");

@@ -181,4 +181,26 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
         await sidebar.GetByRole(AriaRole.Link, new() { Name = "All chats" }).ClickAsync();
         await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Unfiled thoughts" })).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task another_tab_of_the_same_person_sees_a_new_chat_and_a_rename_in_its_sidebar_without_a_reload()
+    {
+        fixture.Llm.Enqueue(FakeReply.Of("First."), FakeReply.Of("Second."));
+        var first = await fixture.SignedInPageAsync();
+        await StartChatAsync(first, "Tab one chat");
+        var second = await first.Context.NewPageAsync();
+        await second.GotoAsync("/");
+        var sidebar = second.GetByRole(AriaRole.Navigation, new() { Name = "Chats" });
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Tab one chat" })).ToBeVisibleAsync();
+        await second.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Half-written, not lost");
+
+        await StartChatAsync(first, "A chat started elsewhere");
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "A chat started elsewhere" })).ToBeVisibleAsync();
+        await first.GetByText("Rename", new() { Exact = true }).ClickAsync();
+        await first.GetByRole(AriaRole.Textbox, new() { Name = "Chat title" }).FillAsync("Renamed in tab one");
+        await first.GetByRole(AriaRole.Button, new() { Name = "Save title" }).ClickAsync();
+
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Renamed in tab one" })).ToBeVisibleAsync();
+        await Expect(second.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToHaveValueAsync("Half-written, not lost");
+    }
 }

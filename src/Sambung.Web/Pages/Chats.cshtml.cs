@@ -18,6 +18,14 @@ public sealed class ChatsModel(ChatLists lists) : PageModel
         return Page();
     }
 
+    // The first page again, for a sidebar told that something changed.
+    public async Task<IActionResult> OnGetListAsync([FromQuery] Guid? active, CancellationToken ct)
+    {
+        var filter = await lists.FilterAsync(HttpContext, ct);
+        if (filter == ChatLists.Unknown) return NotFound();
+        return Partial("_ChatListBody", await lists.PageAsync(HttpContext, null, null, active, ct, filter));
+    }
+
     public async Task<IActionResult> OnGetMoreAsync([FromQuery] string? after, [FromQuery] ChatListGroup? group, CancellationToken ct)
     {
         var filter = await lists.FilterAsync(HttpContext, ct);

@@ -44,20 +44,24 @@ public static class ConversationCommandHandler
             await library.EnsureTagAsync(session, tag.By, tagged.Tag, now, ct);
         if (decision.Events.OfType<ConversationPurged>().Any())
             outgoing.Add(new MaskPurgedConversation(state.Id));
+        outgoing.Add(new ChatListChanged(state.OwnerId)); // the user's other tabs refresh their sidebar
         return (result, outgoing);
     }
 }
 
 public static class StartConversationHandler
 {
-    public static async Task<CommandResult> Handle(StartConversation cmd, IDocumentSession session, ConversationStreams streams,
+    public static async Task<(CommandResult, OutgoingMessages)> Handle(StartConversation cmd, IDocumentSession session, ConversationStreams streams,
         TimeProvider clock, CancellationToken ct)
     {
         var existing = await streams.LoadAsync(session, cmd.ConversationId, ct);
         var decision = ConversationDecisions.Decide(cmd, existing, clock.GetUtcNow());
-        return existing is null
+        var result = existing is null
             ? streams.Start(session, cmd.ConversationId, decision)
             : streams.Append(session, existing, decision);
+        var outgoing = new OutgoingMessages();
+        if (result.Status == CommandStatus.Applied) outgoing.Add(new ChatListChanged(cmd.OwnerId));
+        return (result, outgoing);
     }
 }
 
