@@ -13,7 +13,7 @@ namespace Sambung.Web.Pages;
 public sealed record SearchResult(ChatListItem Chat, bool TitleMatches, IReadOnlyList<MessageHit> Hits);
 
 // "/search?q=": titles and the text of every message version (all branches, edited originals), newest first.
-public sealed class SearchModel(IQuerySession session, NpgsqlDataSource db, CurrentUser user) : PageModel
+public sealed partial class SearchModel(IQuerySession session, NpgsqlDataSource db, CurrentUser user) : PageModel
 {
     public const int HitsRead = 200;
     public const int HitsPerChat = 3;
@@ -40,8 +40,11 @@ public sealed class SearchModel(IQuerySession session, NpgsqlDataSource db, Curr
             hits.Where(h => h.ConversationId == id).Take(HitsPerChat).ToList())).ToList();
     }
 
-    // The snippet as text, with the matched words (marked [[ ]] by ts_headline) in <mark>: encoded first, so a
-    // message's own markup stays text.
+    // The snippet as text, with the matched words (marked [[ ]] by ts_headline) in <mark>: markdown's markers
+    // dropped (a snippet reads as prose), then encoded, so a message's own markup stays text.
     public static string Highlight(string snippet) =>
-        WebUtility.HtmlEncode(snippet).Replace("[[", "<mark>").Replace("]]", "</mark>");
+        WebUtility.HtmlEncode(MarkdownMarkers().Replace(snippet, "")).Replace("[[", "<mark>").Replace("]]", "</mark>");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"```[\w+#.-]*|\*\*|__|`|^#{1,6}\s", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex MarkdownMarkers();
 }

@@ -52,3 +52,14 @@ public sealed class ChatExportTests
     public void an_export_file_name_is_letters_digits_and_dashes_only(string title, string name) =>
         Assert.Equal(name, Sambung.Web.Features.Chats.ChatExport.FileName(title));
 }
+
+public sealed class SearchSnippetTests
+{
+    [Theory]
+    [InlineData("Book the [[ferry]] and **pack** light", "Book the <mark>ferry</mark> and pack light")]
+    [InlineData("```python print('[[hello]]') ```", " print(&#39;<mark>hello</mark>&#39;) ")]
+    [InlineData("# Plan\nuse `[[grep]]`", "Plan\nuse <mark>grep</mark>")]
+    [InlineData("<script>[[alert]](1)</script>", "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;")]
+    public void a_snippet_reads_as_prose_with_its_matches_marked_and_nothing_else_as_markup(string snippet, string html) =>
+        Assert.Equal(html, Sambung.Web.Pages.SearchModel.Highlight(snippet));
+}
