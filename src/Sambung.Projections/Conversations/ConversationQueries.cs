@@ -85,9 +85,6 @@ public static class ConversationQueries
             """, ct, fromId, conversationId, count);
     }
 
-    public static async Task<IReadOnlyList<ChatListItem>> RecentChatsAsync(this IQuerySession session, string ownerId, int take, CancellationToken ct) =>
-        await session.ChatsPageAsync(ownerId, null, take, ct);
-
     // One page of the sidebar: pinned first, then the most recently active, keyset-paginated on (pinned, updated_at,
     // id) so that page 2,000 costs what page 1 does.
     public static async Task<IReadOnlyList<ChatListItem>> ChatsPageAsync(this IQuerySession session, string ownerId, ChatListCursor? after,

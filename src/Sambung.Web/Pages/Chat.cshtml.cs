@@ -1,5 +1,4 @@
 using Htmx;
-using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -189,18 +188,11 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
 
     private async Task<CommandResult> RunAsync(IConversationCommand command, long? expectedVersion, CancellationToken ct)
     {
-        try
-        {
-            return command is PostUserMessage or EditUserMessage or RegenerateReply or SelectBranch or StopReply or ChangeModel
-                or ChangeSystemPrompt or ChangeGenerationParameters or RenameConversation or PinConversation or DeleteConversation
-                or MoveConversationToFolder or TagConversation or UntagConversation
-                ? await bus.InvokeAsync<CommandResult>(new ConversationCommand(command, expectedVersion), ct)
-                : throw new ArgumentException("Not a chat page command", nameof(command));
-        }
-        catch (ConcurrencyException)
-        {
-            return new(CommandStatus.Conflict);
-        }
+        return command is PostUserMessage or EditUserMessage or RegenerateReply or SelectBranch or StopReply or ChangeModel
+            or ChangeSystemPrompt or ChangeGenerationParameters or RenameConversation or PinConversation or DeleteConversation
+            or MoveConversationToFolder or TagConversation or UntagConversation
+            ? await bus.RunAsync(command, expectedVersion, ct)
+            : throw new ArgumentException("Not a chat page command", nameof(command));
     }
 
     // Branching actions reload the page on success (htmx follows HX-Redirect); a refusal shows above the composer.

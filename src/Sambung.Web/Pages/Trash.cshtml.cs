@@ -1,4 +1,3 @@
-using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -23,7 +22,7 @@ public sealed class TrashModel(IQuerySession session, IMessageBus bus, CurrentUs
 
     public async Task<IActionResult> OnPostRestoreAsync([FromForm] Guid id, [FromForm] bool open, CancellationToken ct)
     {
-        var result = await RunAsync(new RestoreConversation(id, user.Id), ct);
+        var result = await bus.RunAsync(new RestoreConversation(id, user.Id), null, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (open && result.Succeeded) return Redirect($"/c/{id}");
         return await ShowAsync(result.Succeeded ? text["Trash.Restored"] : text[$"Refusal.{result.Refusal}"], ct);
@@ -32,7 +31,7 @@ public sealed class TrashModel(IQuerySession session, IMessageBus bus, CurrentUs
     // Deleting forever removes every piece of the chat's text (see the conversation core's purge).
     public async Task<IActionResult> OnPostPurgeAsync([FromForm] Guid id, CancellationToken ct)
     {
-        var result = await RunAsync(new PurgeConversation(id, user.Id, "user"), ct);
+        var result = await bus.RunAsync(new PurgeConversation(id, user.Id, "user"), null, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         return await ShowAsync(result.Succeeded ? text["Trash.Purged"] : text[$"Refusal.{result.Refusal}"], ct);
     }
@@ -44,15 +43,4 @@ public sealed class TrashModel(IQuerySession session, IMessageBus bus, CurrentUs
         return Page();
     }
 
-    private async Task<CommandResult> RunAsync(IConversationCommand command, CancellationToken ct)
-    {
-        try
-        {
-            return await bus.InvokeAsync<CommandResult>(new ConversationCommand(command), ct);
-        }
-        catch (ConcurrencyException)
-        {
-            return new(CommandStatus.Conflict, Refusal: "Conflict");
-        }
-    }
 }

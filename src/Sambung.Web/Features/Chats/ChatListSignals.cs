@@ -29,8 +29,6 @@ public sealed class ChatListSignals
         foreach (var tab in tabs.Keys) tab.Writer.TryWrite(true);
     }
 
-    public int ListenerCount(string ownerId) => listeners.TryGetValue(ownerId, out var tabs) ? tabs.Count : 0;
-
     public static void MapChatListEvents(WebApplication app) =>
         app.MapGet("/events/chats", (CurrentUser user, ChatListSignals signals, TimeProvider clock, CancellationToken ct) =>
             TypedResults.ServerSentEvents(signals.ListenAsync(user.Id, clock, ct)));

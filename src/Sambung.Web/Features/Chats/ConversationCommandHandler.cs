@@ -9,6 +9,23 @@ namespace Sambung.Web.Features.Chats;
 // care, as when a reply ends or a chat moves because its folder was deleted).
 public sealed record ConversationCommand(IConversationCommand Command, long? ExpectedVersion = null);
 
+public static class ConversationBus
+{
+    // Sends a command to an existing conversation. A concurrent writer's commit (after the handler has decided)
+    // comes back as a Conflict result: nothing was written, and the caller says so.
+    public static async Task<CommandResult> RunAsync(this IMessageBus bus, IConversationCommand command, long? expectedVersion, CancellationToken ct)
+    {
+        try
+        {
+            return await bus.InvokeAsync<CommandResult>(new ConversationCommand(command, expectedVersion), ct);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            return CommandResult.Conflict;
+        }
+    }
+}
+
 // Purged text must leave the event store too; this runs after the purge commits (Wolverine's outbox), and again
 // after a crash until it succeeds.
 public sealed record MaskPurgedConversation(Guid ConversationId);

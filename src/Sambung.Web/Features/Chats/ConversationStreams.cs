@@ -11,6 +11,7 @@ public enum CommandStatus { Applied, NoChange, Refused, NotFound, Conflict }
 public sealed record CommandResult(CommandStatus Status, long Version = 0, string? Refusal = null)
 {
     public static readonly CommandResult NotFound = new(CommandStatus.NotFound);
+    public static readonly CommandResult Conflict = new(CommandStatus.Conflict, Refusal: "Conflict");
     public bool Succeeded => Status is CommandStatus.Applied or CommandStatus.NoChange;
 }
 
