@@ -718,6 +718,25 @@ trx_attr() {
 # From <Counters>: failed = failed + error + timeout + aborted; skipped = total - passed - failed (xUnit's skipped
 # tests are not "executed", and VSTest does not count them in notExecuted). A run that did not complete
 # (ResultSummary outcome Failed/Error/Aborted/Timeout, or no Counters) counts one failure even with no failed test.
+# trx_text TAG NAME: a text attribute of a TRX tag (empty when absent).
+trx_text() {
+  local re=" $2=\"([^\"]*)\""
+  if [[ $1 =~ $re ]]; then printf '%s\n' "${BASH_REMATCH[1]}"; fi
+}
+
+# trx_failed_names FILE: the failed tests of one TRX file in the order they started, so the first failure (often the
+# cause of the rest) is the first line even when only the tail of a CI log is kept.
+trx_failed_names() {
+  local line start test
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$1" | while IFS= read -r line; do
+    start="$(trx_text "$line" startTime)"
+    test="$(trx_text "$line" testName)"
+    printf '%s\t%s\n' "$start" "$test"
+  done | sort | head -n 40 | while IFS=$'\t' read -r start test; do
+    printf '[sambung]     failed (started %s): %s\n' "${start:11:8}" "$test" >&2
+  done
+}
+
 trx_summarize() {
   TRX_PASSED=0 TRX_FAILED=0 TRX_SKIPPED=0 TRX_FILES=0
   local f counters outcome name total passed failed skipped note
@@ -743,6 +762,7 @@ trx_summarize() {
       fi
     fi
     printf '[sambung]   %-34s %d passed, %d failed, %d skipped%s\n' "$name" "$passed" "$failed" "$skipped" "$note" >&2
+    if ((failed > 0)); then trx_failed_names "$f"; fi
     TRX_PASSED=$((TRX_PASSED + passed))
     TRX_FAILED=$((TRX_FAILED + failed))
     TRX_SKIPPED=$((TRX_SKIPPED + skipped))

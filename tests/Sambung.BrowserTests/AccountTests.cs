@@ -7,13 +7,13 @@ using static Microsoft.Playwright.Assertions;
 namespace Sambung.BrowserTests;
 
 [Collection("browser")]
-public sealed class AccountTests(BrowserFixture fixture)
+public sealed class AccountTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task a_person_registers_signs_out_and_signs_back_in_with_the_named_controls()
     {
         var email = $"person-{Guid.NewGuid():N}@example.test";
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await page.GotoAsync("/");
         await Expect(page).ToHaveURLAsync(new Regex("/account/signin"));
 
@@ -42,13 +42,13 @@ public sealed class AccountTests(BrowserFixture fixture)
     [Fact]
     public async Task the_account_pages_have_no_serious_accessibility_violations()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         foreach (var url in new[] { "/account/signin", "/account/register" })
         {
             await page.GotoAsync(url);
             await page.AssertNoSeriousViolationsAsync();
         }
-        var signedIn = await fixture.SignedInPageAsync();
+        var signedIn = await Fixture.SignedInPageAsync();
         foreach (var url in new[] { "/account/profile", "/account/sessions" })
         {
             await signedIn.GotoAsync(url);
@@ -61,7 +61,7 @@ public sealed class AccountTests(BrowserFixture fixture)
     {
         // As behind a TLS-terminating reverse proxy on the same machine: the proxy tells the scheme, the host is public.
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{fixture.App.BaseUrl}/account/signin");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Fixture.App.BaseUrl}/account/signin");
         request.Headers.Host = "chat.example.org";
         request.Headers.Add("X-Forwarded-Proto", "https");
         using var response = await http.SendAsync(request);
@@ -72,7 +72,7 @@ public sealed class AccountTests(BrowserFixture fixture)
         Assert.Contains("frame-ancestors 'none'", Header("Content-Security-Policy"));
         Assert.Equal("nosniff", Header("X-Content-Type-Options"));
         // Plain HTTP on loopback (./run.sh) is not told to switch to HTTPS.
-        using var plain = await http.GetAsync($"{fixture.App.BaseUrl}/account/signin");
+        using var plain = await http.GetAsync($"{Fixture.App.BaseUrl}/account/signin");
         Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
     }
 

@@ -6,13 +6,13 @@ using static Microsoft.Playwright.Assertions;
 namespace Sambung.BrowserTests;
 
 [Collection("browser")]
-public sealed class BranchingTests(BrowserFixture fixture)
+public sealed class BranchingTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task editing_a_message_makes_a_new_version_and_the_original_is_one_click_away()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("Answer to the original."), FakeReply.Of("Answer to the edit."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("Answer to the original."), FakeReply.Of("Answer to the edit."));
+        var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Original question");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
@@ -40,8 +40,8 @@ public sealed class BranchingTests(BrowserFixture fixture)
     [Fact]
     public async Task regenerating_a_reply_keeps_both_replies_as_versions()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("First take."), FakeReply.Of("Second take."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("First take."), FakeReply.Of("Second take."));
+        var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Give me a take");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();

@@ -7,13 +7,13 @@ using static Microsoft.Playwright.Assertions;
 namespace Sambung.BrowserTests;
 
 [Collection("browser")]
-public sealed class ChatEngineTests(BrowserFixture fixture)
+public sealed class ChatEngineTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task escape_stops_the_reply_and_keeps_what_was_written()
     {
-        fixture.Llm.Enqueue(new FakeReply { Chunks = Enumerable.Range(0, 300).Select(i => $"word{i} ").ToList(), ChunkDelay = TimeSpan.FromMilliseconds(40) });
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(new FakeReply { Chunks = Enumerable.Range(0, 300).Select(i => $"word{i} ").ToList(), ChunkDelay = TimeSpan.FromMilliseconds(40) });
+        var page = await Fixture.SignedInPageAsync();
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Talk for a long time");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         var reply = page.Locator("li.message.assistant").Last;
@@ -31,8 +31,8 @@ public sealed class ChatEngineTests(BrowserFixture fixture)
     [Fact]
     public async Task a_failed_reply_says_why_in_the_bubble_and_retry_brings_an_answer()
     {
-        fixture.Llm.Enqueue(new FakeReply { ErrorStatus = 401, ErrorMessage = "Incorrect API key provided" }, FakeReply.Of("Now it works."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(new FakeReply { ErrorStatus = 401, ErrorMessage = "Incorrect API key provided" }, FakeReply.Of("Now it works."));
+        var page = await Fixture.SignedInPageAsync();
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Hello?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
 
@@ -48,8 +48,8 @@ public sealed class ChatEngineTests(BrowserFixture fixture)
     [Fact]
     public async Task the_model_combobox_picks_the_model_for_the_next_reply()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("First."), FakeReply.Of("Second."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("First."), FakeReply.Of("Second."));
+        var page = await Fixture.SignedInPageAsync();
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("One");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("First.");
@@ -63,7 +63,7 @@ public sealed class ChatEngineTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
         await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("Second.");
 
-        using var body = JsonDocument.Parse(fixture.Llm.Requests.Last(r => r.Path.EndsWith("/chat/completions")).Body);
+        using var body = JsonDocument.Parse(Fixture.Llm.Requests.Last(r => r.Path.EndsWith("/chat/completions")).Body);
         Assert.Equal("fake-mini", body.RootElement.GetProperty("model").GetString());
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Model" })).ToHaveValueAsync("openai|fake-mini");

@@ -9,18 +9,18 @@ using static Microsoft.Playwright.Assertions;
 namespace Sambung.BrowserTests;
 
 [Collection("browser")]
-public sealed partial class ChatTests(BrowserFixture fixture)
+public sealed partial class ChatTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     [Fact]
     public async Task a_person_sends_a_message_sees_the_reply_stream_in_and_finds_it_again_after_a_reload()
     {
         var words = "Sambung streams **every** word as it arrives from the model".Split(' ');
-        fixture.Llm.Enqueue(new FakeReply
+        Fixture.Llm.Enqueue(new FakeReply
         {
             Chunks = words.Select((w, i) => i == 0 ? w : " " + w).ToList(),
             ChunkDelay = TimeSpan.FromMilliseconds(250),
         });
-        var page = await fixture.SignedInPageAsync();
+        var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/");
 
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Tell me about streaming");
@@ -44,8 +44,8 @@ public sealed partial class ChatTests(BrowserFixture fixture)
     [Fact]
     public async Task a_conversation_continues_without_reloading_the_page()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("First reply."), FakeReply.Of("Second reply."), FakeReply.Of("Third reply."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("First reply."), FakeReply.Of("Second reply."), FakeReply.Of("Third reply."));
+        var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/");
         var box = page.GetByRole(AriaRole.Textbox, new() { Name = "Message" });
 
@@ -74,8 +74,8 @@ public sealed partial class ChatTests(BrowserFixture fixture)
     [Fact]
     public async Task model_output_is_rendered_as_safe_markdown_and_never_runs_as_script()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("<img src=x onerror=\"document.title='pwned'\"> [click](javascript:alert(1)) `code`"));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("<img src=x onerror=\"document.title='pwned'\"> [click](javascript:alert(1)) `code`"));
+        var page = await Fixture.SignedInPageAsync();
         var dialogs = 0;
         page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
         await page.GotoAsync("/");
@@ -95,8 +95,8 @@ public sealed partial class ChatTests(BrowserFixture fixture)
     [Fact]
     public async Task the_chat_pages_have_no_serious_accessibility_violations()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("An accessible reply with a [link](https://example.org)."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("An accessible reply with a [link](https://example.org)."));
+        var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/");
         await page.AssertNoSeriousViolationsAsync();
 
@@ -109,7 +109,7 @@ public sealed partial class ChatTests(BrowserFixture fixture)
     [Fact]
     public async Task the_page_speaks_indonesian_to_a_browser_that_asks_for_it()
     {
-        var page = await fixture.SignedInPageAsync(locale: "id-ID");
+        var page = await Fixture.SignedInPageAsync(locale: "id-ID");
         await page.GotoAsync("/");
 
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Kirim", Exact = true })).ToBeVisibleAsync();

@@ -9,15 +9,15 @@ namespace Sambung.BrowserTests;
 // A size budget, not a timing: what a first visit to a chat transfers (HTML, CSS, scripts, fonts), as compressed on
 // the wire, from an empty cache. The figure is printed for docs/benchmarks.md.
 [Collection("browser")]
-public sealed class PageWeightTests(BrowserFixture fixture, ITestOutputHelper output)
+public sealed class PageWeightTests(BrowserFixture fixture, ITestOutputHelper output) : BrowserTest(fixture)
 {
     public const int BudgetBytes = 100 * 1024;
 
     [Fact]
     public async Task a_chat_page_first_load_transfers_less_than_100_KB()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("A plain answer with **some** formatting and a [link](https://example.org)."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("A plain answer with **some** formatting and a [link](https://example.org)."));
+        var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("How heavy is this page?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
@@ -26,7 +26,7 @@ public sealed class PageWeightTests(BrowserFixture fixture, ITestOutputHelper ou
 
         // A new page in a new context: nothing cached, signed in with the same cookies.
         var state = await page.Context.StorageStateAsync();
-        await using var fresh = await page.Context.Browser!.NewContextAsync(new() { BaseURL = fixture.App.BaseUrl, StorageState = state });
+        await using var fresh = await page.Context.Browser!.NewContextAsync(new() { BaseURL = Fixture.App.BaseUrl, StorageState = state });
         var first = await fresh.NewPageAsync();
         var responses = new List<IResponse>();
         first.Response += (_, response) => { lock (responses) responses.Add(response); };

@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Sambung.BrowserTests;
 
 [Collection("browser")]
-public sealed class RenderingTests(BrowserFixture fixture)
+public sealed class RenderingTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     private static readonly string[] LazyLibraries = ["/lib/highlight.min.js", "/lib/katex.min.js", "/lib/katex.min.css", "/lib/mermaid.min.js"];
 
@@ -42,8 +42,8 @@ public sealed class RenderingTests(BrowserFixture fixture)
     {
         var corpus = HostileCorpus();
         var chunks = Enumerable.Range(0, (corpus.Length + 15) / 16).Select(i => corpus.Substring(i * 16, Math.Min(16, corpus.Length - i * 16))).ToList();
-        fixture.Llm.Enqueue(new FakeReply { Chunks = chunks, ChunkDelay = TimeSpan.FromMilliseconds(20) });
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(new FakeReply { Chunks = chunks, ChunkDelay = TimeSpan.FromMilliseconds(20) });
+        var page = await Fixture.SignedInPageAsync();
         var traffic = Traffic.Of(page);
         var dialogs = 0;
         page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
@@ -63,7 +63,7 @@ public sealed class RenderingTests(BrowserFixture fixture)
 
         Assert.Equal(0, dialogs);
         Assert.DoesNotContain("pwned", await page.TitleAsync());
-        var foreign = traffic.Requests.Where(url => !url.StartsWith(fixture.App.BaseUrl, StringComparison.Ordinal) && !url.StartsWith("data:")).ToList();
+        var foreign = traffic.Requests.Where(url => !url.StartsWith(Fixture.App.BaseUrl, StringComparison.Ordinal) && !url.StartsWith("data:")).ToList();
         Assert.True(foreign.Count == 0, "Requests to other hosts: " + string.Join(", ", foreign));
         var live = await page.EvaluateAsync<string[]>("""
             () => [...document.querySelectorAll("#messages .message-body *")].flatMap((e) => [
@@ -81,8 +81,8 @@ public sealed class RenderingTests(BrowserFixture fixture)
     {
         var chunks = new List<string> { "First **para**.\n\n", "- one\n- two\n\n", "Third" };
         chunks.AddRange(Enumerable.Range(0, 60).Select(i => $" w{i}"));
-        fixture.Llm.Enqueue(new FakeReply { Chunks = chunks, ChunkDelay = TimeSpan.FromMilliseconds(60) });
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(new FakeReply { Chunks = chunks, ChunkDelay = TimeSpan.FromMilliseconds(60) });
+        var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/");
         await SendAsync(page, "Keep talking");
         await Expect(page.Locator("li.message.assistant .stream-blocks ul")).ToHaveCountAsync(1);
@@ -103,11 +103,11 @@ public sealed class RenderingTests(BrowserFixture fixture)
     [Fact]
     public async Task code_is_highlighted_and_its_copy_button_copies_it_and_says_so()
     {
-        fixture.Llm.Enqueue(FakeReply.Of(
+        Fixture.Llm.Enqueue(FakeReply.Of(
             "Here you are:\n\n```python\ndef greet(name):\n    return \"Hello \" + name\n```\n\n- [x] written\n- [ ] tested\n\n" +
             "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n![diagram](https://other.example/d.png) Done."));
-        var page = await fixture.SignedInPageAsync();
-        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = fixture.App.BaseUrl });
+        var page = await Fixture.SignedInPageAsync();
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = Fixture.App.BaseUrl });
         var traffic = Traffic.Of(page);
         await page.GotoAsync("/");
 
@@ -132,10 +132,10 @@ public sealed class RenderingTests(BrowserFixture fixture)
     [Fact]
     public async Task math_and_diagrams_are_drawn_and_their_libraries_are_fetched_only_for_a_message_that_has_them()
     {
-        fixture.Llm.Enqueue(
+        Fixture.Llm.Enqueue(
             FakeReply.Of("Just words, **nothing** to draw."),
             FakeReply.Of("Euler: $e^{i\\pi} + 1 = 0$\n\n$$\n\\int_0^1 x\\,dx = \\frac{1}{2}\n$$\n\n```mermaid\ngraph TD\n  A[Question] --> B[Answer]\n```\n"));
-        var page = await fixture.SignedInPageAsync();
+        var page = await Fixture.SignedInPageAsync();
         var traffic = Traffic.Of(page);
         var errors = new ConcurrentQueue<string>();
         page.PageError += (_, error) => errors.Enqueue(error);

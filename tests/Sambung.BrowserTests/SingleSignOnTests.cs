@@ -8,13 +8,13 @@ using static Microsoft.Playwright.Assertions;
 namespace Sambung.BrowserTests;
 
 [Collection("browser")]
-public sealed class SingleSignOnTests(BrowserFixture fixture)
+public sealed class SingleSignOnTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     private TestOidcUser NewSsoUser(string? email = null, bool verified = true, string[]? groups = null)
     {
         var n = Guid.NewGuid().ToString("N")[..8];
         var user = new TestOidcUser($"sub-{n}", $"user{n}", "sso-password", email ?? $"sso-{n}@example.test", verified, $"Sso {n}", groups);
-        fixture.Sso.Users.Add(user);
+        Fixture.Sso.Users.Add(user);
         return user;
     }
 
@@ -31,7 +31,7 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
     public async Task the_first_sso_sign_in_creates_the_account_and_an_admin_group_makes_an_admin()
     {
         var user = NewSsoUser(groups: [BrowserFixture.AdminGroup]);
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
 
         await SignInThroughProviderAsync(page, user);
 
@@ -45,7 +45,7 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
     [Fact]
     public async Task an_admin_edits_the_model_catalogue_and_the_admin_pages_have_no_serious_accessibility_violations()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await SignInThroughProviderAsync(page, NewSsoUser(groups: [BrowserFixture.AdminGroup]));
         // The first sign-in through the provider may be this run's first request to both servers: slower.
         await Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -66,7 +66,7 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Reset gpt-4o-mini to its built-in figures" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Form, new() { Name = "gpt-4o-mini" }).GetByLabel("Input price per 1M tokens (USD)")).ToHaveValueAsync("0.15");
 
-        await fixture.SignedInPageAsync(); // another account, so the user list has its per-user buttons
+        await Fixture.SignedInPageAsync(); // another account, so the user list has its per-user buttons
         foreach (var url in new[] { "/admin/models", "/admin/users", "/admin/settings", "/admin/connections" })
         {
             await page.GotoAsync(url);
@@ -78,7 +78,7 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
     public async Task an_existing_account_is_linked_only_through_a_verified_email()
     {
         var email = $"linked-{Guid.NewGuid():N}@example.test";
-        var local = await fixture.NewPageAsync();
+        var local = await Fixture.NewPageAsync();
         await local.GotoAsync("/account/register");
         await local.Locator("#DisplayName").FillAsync("Local Name");
         await local.Locator("#Email").FillAsync(email);
@@ -86,11 +86,11 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
         await local.Locator("form.form button[type=submit]").ClickAsync();
         await Expect(local.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync();
 
-        var unverified = await fixture.NewPageAsync();
+        var unverified = await Fixture.NewPageAsync();
         await SignInThroughProviderAsync(unverified, NewSsoUser(email, verified: false));
         await Expect(unverified.GetByRole(AriaRole.Alert)).ToContainTextAsync("did not confirm the address");
 
-        var verified = await fixture.NewPageAsync();
+        var verified = await Fixture.NewPageAsync();
         await SignInThroughProviderAsync(verified, NewSsoUser(email, verified: true));
         await Expect(verified.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync();
         await Expect(verified.GetByText("Local Name")).ToBeVisibleAsync(); // the same account as the local one
@@ -100,7 +100,7 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
     public async Task a_wrong_password_at_the_provider_keeps_the_person_there()
     {
         var user = NewSsoUser();
-        var page = await fixture.NewPageAsync();
+        var page = await Fixture.NewPageAsync();
         await page.GotoAsync("/account/signin");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in with {BrowserFixture.SsoName}" }).ClickAsync();
         await page.GetByLabel("Username").FillAsync(user.Username);
@@ -108,6 +108,6 @@ public sealed class SingleSignOnTests(BrowserFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
 
         await Expect(page.GetByText(TestOidcServer.InvalidCredentialsMessage)).ToBeVisibleAsync();
-        Assert.DoesNotMatch(new Regex($"^{Regex.Escape(fixture.App.BaseUrl)}/$"), page.Url);
+        Assert.DoesNotMatch(new Regex($"^{Regex.Escape(Fixture.App.BaseUrl)}/$"), page.Url);
     }
 }

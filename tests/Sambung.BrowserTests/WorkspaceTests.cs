@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Sambung.BrowserTests;
 
 [Collection("browser")]
-public sealed class WorkspaceTests(BrowserFixture fixture)
+public sealed class WorkspaceTests(BrowserFixture fixture) : BrowserTest(fixture)
 {
     private static async Task StartChatAsync(IPage page, string text)
     {
@@ -20,8 +20,8 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
     [Fact]
     public async Task a_person_renames_pins_deletes_undoes_and_empties_a_chat_from_trash()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("First answer."), FakeReply.Of("Second answer."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("First answer."), FakeReply.Of("Second answer."));
+        var page = await Fixture.SignedInPageAsync();
         await StartChatAsync(page, "An older question");
         await StartChatAsync(page, "Groceries for the week");
         var sidebar = page.GetByRole(AriaRole.Navigation, new() { Name = "Chats" });
@@ -65,8 +65,8 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
     public async Task ctrl_k_searches_the_chats_and_a_result_opens_the_conversation_at_that_message()
     {
         var word = $"quokka{Guid.NewGuid():N}"[..12];
-        fixture.Llm.Enqueue(FakeReply.Of($"A {word} is a small wallaby."), FakeReply.Of("Unrelated."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of($"A {word} is a small wallaby."), FakeReply.Of("Unrelated."));
+        var page = await Fixture.SignedInPageAsync();
         await StartChatAsync(page, "Tell me about Rottnest Island");
         await StartChatAsync(page, "Something else entirely");
 
@@ -90,8 +90,8 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
     [Fact]
     public async Task a_theme_and_text_size_apply_at_once_and_the_pages_pass_axe_dark_and_in_indonesian()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("Jawaban **pertama**."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("Jawaban **pertama**."));
+        var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/settings");
         var html = page.Locator("html");
 
@@ -118,9 +118,9 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
     [Fact]
     public async Task messages_copy_and_the_keyboard_shortcuts_work_in_a_conversation_logged_for_screen_readers()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("Copy **this** answer."));
-        var page = await fixture.SignedInPageAsync();
-        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = fixture.App.BaseUrl });
+        Fixture.Llm.Enqueue(FakeReply.Of("Copy **this** answer."));
+        var page = await Fixture.SignedInPageAsync();
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = Fixture.App.BaseUrl });
         await StartChatAsync(page, "Something to copy");
 
         var log = page.GetByRole(AriaRole.Log, new() { Name = "Messages" });
@@ -151,8 +151,8 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
     [Fact]
     public async Task a_person_files_a_chat_in_a_folder_tags_it_and_filters_the_sidebar_by_both()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("Noted."), FakeReply.Of("Sure."));
-        var page = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("Noted."), FakeReply.Of("Sure."));
+        var page = await Fixture.SignedInPageAsync();
         await StartChatAsync(page, "Holiday budget");
         var filed = page.Url;
         await StartChatAsync(page, "Unfiled thoughts");
@@ -185,8 +185,8 @@ public sealed class WorkspaceTests(BrowserFixture fixture)
     [Fact]
     public async Task another_tab_of_the_same_person_sees_a_new_chat_and_a_rename_in_its_sidebar_without_a_reload()
     {
-        fixture.Llm.Enqueue(FakeReply.Of("First."), FakeReply.Of("Second."));
-        var first = await fixture.SignedInPageAsync();
+        Fixture.Llm.Enqueue(FakeReply.Of("First."), FakeReply.Of("Second."));
+        var first = await Fixture.SignedInPageAsync();
         await StartChatAsync(first, "Tab one chat");
         var second = await first.Context.NewPageAsync();
         await second.GotoAsync("/");
