@@ -1,8 +1,11 @@
 using Alba;
 using Marten;
 using Sambung.Events.Conversations;
+using Sambung.Events.Library;
 using Sambung.IntegrationTests.Support;
 using Sambung.Projections.Conversations;
+using Sambung.Web.Features.Chats;
+using Wolverine;
 
 namespace Sambung.IntegrationTests;
 
@@ -156,6 +159,51 @@ public sealed class WorkspaceTests(AppFixture app) : AppTest(app)
         await using var session = Store.QuerySession();
         Assert.Equal(editReply, (await session.LoadAsync<ConversationTree>(id))!.ActiveLeafId); // looking selects nothing
         Assert.Contains("Nothing found", await Host.GetAsText("/search?q=nonexistentwordxyz"));
+    }
+
+    [Fact]
+    public async Task search_narrows_by_folder_tag_pinned_model_provider_and_dates()
+    {
+        var marker = $"okapi{Guid.NewGuid():N}"[..14];
+        var (filed, _, _) = await Chats.ExchangeAsync($"{marker} in a folder", "ok");
+        var folder = Guid.CreateVersion7();
+        await Host.MessageBus().InvokeAsync<CommandResult>(new CreateFolder(folder, $"Zoo {marker}", Owner));
+        await Chats.AppliedAsync(new MoveConversationToFolder(filed, folder, Owner));
+        await Chats.AppliedAsync(new TagConversation(filed, $"tag-{marker}", Owner));
+        var (pinned, _, _) = await Chats.ExchangeAsync($"{marker} pinned", "ok");
+        await Chats.AppliedAsync(new PinConversation(pinned, true, Owner));
+        var (switched, _, _) = await Chats.ExchangeAsync($"Another model for {marker}", "ok");
+        await Chats.AppliedAsync(new ChangeModel(switched, new ModelRef("anthropic", "claude_like-1"), Owner));
+        await Chats.PostAsync(switched, $"{marker} again");
+
+        async Task<string[]> FoundAsync(string filters)
+        {
+            var page = await Host.GetAsText($"/search?q={marker}&{filters}");
+            page = page[page.IndexOf("id=\"search-results\"", StringComparison.Ordinal)..]; // not the sidebar's links
+            return new[] { (filed, "filed"), (pinned, "pinned"), (switched, "switched") }
+                .Where(c => page.Contains($"href=\"/c/{c.Item1}\"")).Select(c => c.Item2).ToArray();
+        }
+
+        Assert.Equal(["filed", "pinned", "switched"], (await FoundAsync("")).Order());
+        Assert.Equal(["filed"], await FoundAsync($"folder={folder}"));
+        Assert.Equal(["filed"], await FoundAsync($"tag=tag-{marker}"));
+        Assert.Equal(["pinned"], await FoundAsync("pinned=true"));
+        Assert.Equal(["switched"], await FoundAsync("model=CLAUDE_like-1")); // any case; "_" is not a wildcard
+        Assert.Empty(await FoundAsync("model=claude%"));
+        Assert.Equal(["switched"], await FoundAsync("provider=anthropic"));
+        Assert.Equal(3, (await FoundAsync("provider=openai&folder=&tag=")).Length); // empty fields filter nothing
+        Assert.Empty(await FoundAsync("provider=openai&model=claude_like-1")); // both on the same model
+        Assert.Empty(await FoundAsync($"folder={Guid.NewGuid()}"));
+
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        Assert.Equal(3, (await FoundAsync($"from={today:yyyy-MM-dd}&to={today:yyyy-MM-dd}")).Length);
+        Assert.Empty(await FoundAsync($"from={today.AddDays(2):yyyy-MM-dd}"));
+        Assert.Empty(await FoundAsync($"to={today.AddDays(-2):yyyy-MM-dd}"));
+
+        var reversed = await Host.GetAsText($"/search?q={marker}&from={today:yyyy-MM-dd}&to={today.AddDays(-1):yyyy-MM-dd}");
+        Assert.Contains("The start date is after the end date.", reversed);
+        Assert.Contains("role=\"alert\"", reversed);
+        Assert.Contains("One of the filters is not valid.", await Host.GetAsText($"/search?q={marker}&from=yesterday"));
     }
 
     [Fact]

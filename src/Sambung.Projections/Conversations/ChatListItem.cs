@@ -19,6 +19,10 @@ public sealed record ChatListItem
     public string Snippet { get; init; } = "";
     public int MessageCount { get; init; }
     public string Model { get; init; } = "";
+
+    // Every model that was asked for a reply in this chat, or took over as a fallback ("provider/model"), so search
+    // can filter by model and provider. Chats written before this list existed only have Model.
+    public List<string> Models { get; init; } = [];
     public long Version { get; set; }
 }
 
@@ -39,6 +43,8 @@ public sealed partial class ChatListItemProjection : SingleStreamProjection<Chat
     public ChatListItem Apply(ConversationUnpinned e, ChatListItem item) => item with { Pinned = false };
     public ChatListItem Apply(ConversationMovedToFolder e, ChatListItem item) => item with { FolderId = e.FolderId };
     public ChatListItem Apply(ModelChanged e, ChatListItem item) => item with { Model = e.Model.ToString() };
+    public ChatListItem Apply(ReplyRequested e, ChatListItem item) => Used(item, e.Model);
+    public ChatListItem Apply(FallbackTaken e, ChatListItem item) => Used(item, e.To);
 
     public ChatListItem Apply(ConversationTagged e, ChatListItem item) =>
         item with { Tags = [.. item.Tags.Append(e.Tag).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)] };
@@ -50,6 +56,9 @@ public sealed partial class ChatListItemProjection : SingleStreamProjection<Chat
     public ChatListItem Apply(ConversationRestored e, ChatListItem item) => item with { InTrash = false, DeletedAt = null };
 
     public bool ShouldDelete(ConversationPurged e) => true;
+
+    private static ChatListItem Used(ChatListItem item, ModelRef model) =>
+        item.Models.Contains(model.ToString()) ? item : item with { Models = [.. item.Models, model.ToString()] };
 
     private static ChatListItem Said(ChatListItem item, string text, DateTimeOffset at) =>
         item with { UpdatedAt = at, Snippet = Snip(text), MessageCount = item.MessageCount + 1 };

@@ -64,7 +64,7 @@ public sealed class ChatLists(IQuerySession session, CurrentUser user, TimeProvi
 
     public static readonly ChatListFilter Unknown = new(Guid.Empty, null);
 
-    private static TimeZoneInfo ZoneOf(HttpContext http) =>
+    public static TimeZoneInfo ZoneOf(HttpContext http) =>
         http.Request.Cookies[TimeZoneCookie] is { Length: > 0 and < 64 } id && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
             ? zone
             : TimeZoneInfo.Utc;
