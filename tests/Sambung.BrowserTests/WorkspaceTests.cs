@@ -88,6 +88,38 @@ public sealed class WorkspaceTests(BrowserFixture fixture) : BrowserTest(fixture
     }
 
     [Fact]
+    public async Task typing_in_the_search_box_shows_results_after_a_pause_and_the_filters_narrow_them()
+    {
+        var word = $"numbat{Guid.NewGuid():N}"[..12];
+        Fixture.Llm.Enqueue(FakeReply.Of($"About {word}."), FakeReply.Of($"More {word}."));
+        var page = await Fixture.SignedInPageAsync();
+        await StartChatAsync(page, $"First {word}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pin chat" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Unpin chat" })).ToBeVisibleAsync();
+        await StartChatAsync(page, $"Second {word}");
+
+        // No Enter: the results come when typing pauses, and the focus stays in the box.
+        var search = page.GetByRole(AriaRole.Searchbox, new() { Name = "Search chats" });
+        await search.PressSequentiallyAsync(word);
+        var status = page.Locator("#search-results p[role=status]");
+        await Expect(status).ToHaveTextAsync("2 chats found.");
+        await Expect(search).ToBeFocusedAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/search\\?q={word}$"));
+
+        await page.Locator(".search-filters summary").ClickAsync();
+        await page.GetByLabel("Pinned chats only").CheckAsync();
+        await Expect(status).ToHaveTextAsync("1 chat found.");
+        await Expect(page.Locator(".search-chat")).ToHaveTextAsync($"First {word}");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("pinned=true"));
+
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync(DateTime.UtcNow.AddDays(3).ToString("yyyy-MM-dd"));
+        await Expect(status).ToHaveTextAsync($"Nothing found for “{word}”.");
+        await page.GetByLabel("To", new() { Exact = true }).FillAsync(DateTime.UtcNow.AddDays(-3).ToString("yyyy-MM-dd"));
+        await Expect(page.Locator("#search-results [role=alert]")).ToContainTextAsync("The start date is after the end date.");
+        await page.AssertNoSeriousViolationsAsync();
+    }
+
+    [Fact]
     public async Task a_theme_and_text_size_apply_at_once_and_the_pages_pass_axe_dark_and_in_indonesian()
     {
         Fixture.Llm.Enqueue(FakeReply.Of("Jawaban **pertama**."));

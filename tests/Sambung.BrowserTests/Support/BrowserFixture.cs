@@ -47,7 +47,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = Environment.GetEnvironmentVariable("SAMBUNG_CHROMIUM") ?? "/usr/bin/chromium",
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            // /dev/shm is 64 MB in a container: Chromium's renderers crash there unless it uses /tmp instead.
+            Args = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--disable-quic"],
         });
     }
@@ -55,6 +56,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync(string? locale = null)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = App.BaseUrl, Locale = locale ?? "en-US" });
+        lock (contexts) contexts.Add(context);
         var page = await context.NewPageAsync();
         // Generous: a cold app on a busy 2-core CI machine is slow; these are waits, not speed goals.
         page.SetDefaultTimeout(30_000);
@@ -73,6 +75,25 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Locator("form.form button[type=submit]").ClickAsync();
         await Microsoft.Playwright.Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^[^?#]*/$"));
         return page;
+    }
+
+    private readonly List<IBrowserContext> contexts = [];
+
+    // Closes the pages of the test that just ended: their streams and SSE connections end with them, so tests
+    // don't pile up open pages in one browser (memory, and /dev/shm on a CI machine).
+    public async Task CloseContextsAsync()
+    {
+        IBrowserContext[] open;
+        lock (contexts)
+        {
+            open = [.. contexts];
+            contexts.Clear();
+        }
+        foreach (var context in open)
+        {
+            try { await context.CloseAsync(); }
+            catch (PlaywrightException) { } // already gone with a crashed page: nothing left to close
+        }
     }
 
     public async Task DisposeAsync()
