@@ -122,7 +122,7 @@ public sealed class RenderingTests(BrowserFixture fixture) : BrowserTest(fixture
         await Expect(block.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
         await Expect(page.Locator("#chat-status")).ToHaveTextAsync("Copied");
         Assert.Equal("def greet(name):\n    return \"Hello \" + name\n", await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
-        await Expect(copy).ToBeVisibleAsync(new() { Timeout = 5_000 }); // back to "Copy code" after two seconds
+        await Expect(copy).ToBeVisibleAsync(); // back to "Copy code" after two seconds
         Assert.True(traffic.Requested("/lib/highlight.min.js"));
         Assert.False(traffic.Requested("/lib/katex.min.js") || traffic.Requested("/lib/mermaid.min.js"));
 

@@ -99,7 +99,7 @@ public sealed class WorkspaceTests(BrowserFixture fixture) : BrowserTest(fixture
         await StartChatAsync(page, $"Second {word}");
 
         // No Enter: the results come when typing pauses, and the focus stays in the box.
-        var search = page.GetByRole(AriaRole.Searchbox, new() { Name = "Search chats" });
+        var search = page.GetByRole(AriaRole.Navigation, new() { Name = "Chats" }).GetByRole(AriaRole.Searchbox, new() { Name = "Search chats" });
         await search.PressSequentiallyAsync(word);
         var status = page.Locator("#search-results p[role=status]");
         await Expect(status).ToHaveTextAsync("2 chats found.");
@@ -212,6 +212,17 @@ public sealed class WorkspaceTests(BrowserFixture fixture) : BrowserTest(fixture
         await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Holiday budget" })).ToBeVisibleAsync();
         await sidebar.GetByRole(AriaRole.Link, new() { Name = "All chats" }).ClickAsync();
         await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Unfiled thoughts" })).ToBeVisibleAsync();
+
+        // With a mouse, a chat can also be dragged onto a folder.
+        await sidebar.GetByText("Folders and tags").ClickAsync();
+        var dropped = page.WaitForResponseAsync(r => r.Url.Contains("handler=Move") && r.Request.Method == "POST");
+        await sidebar.GetByRole(AriaRole.Link, new() { Name = "Unfiled thoughts" })
+            .DragToAsync(sidebar.GetByRole(AriaRole.Link, new() { Name = "Travel" }));
+        Assert.True((await dropped).Ok);
+        await Expect(page.Locator("#chat-status")).ToHaveTextAsync("Moved to “Travel”.");
+        await sidebar.GetByRole(AriaRole.Link, new() { Name = "Travel" }).ClickAsync();
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Unfiled thoughts" })).ToBeVisibleAsync();
+        await Expect(sidebar.GetByRole(AriaRole.Link, new() { Name = "Holiday budget" })).ToBeVisibleAsync();
     }
 
     [Fact]

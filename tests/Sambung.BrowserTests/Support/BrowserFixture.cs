@@ -42,6 +42,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             ["OIDC_REQUIRE_HTTPS"] = "false",
         });
 
+        // Expect(...) waits 5 s by default, page actions 30 s (below): a reply that streams, renders and loads a
+        // highlighter on a busy CI machine can take longer than 5 s. Waits, not speed goals.
+        Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(20_000);
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()
         {

@@ -272,6 +272,48 @@
   };
 
   // htmx:load and DOMContentLoaded can both see an element: each is taken once.
+  // Drag a chat from the list onto a folder under "Folders and tags" (or onto "All chats" for no folder): the same
+  // move as the chat page's "Folder" select, which stays the way without a mouse. The sidebar refreshes itself
+  // when the move is recorded (the server's chat-list signal).
+  const chatType = "application/x-sambung-chat";
+  const dropTarget = (event) => event.target instanceof Element ? event.target.closest("a[data-folder]") : null;
+  document.addEventListener("dragstart", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a[data-chat]") : null;
+    if (!link || !event.dataTransfer) return;
+    event.dataTransfer.setData(chatType, link.dataset.chat);
+    event.dataTransfer.setData("text/uri-list", link.href);
+    event.dataTransfer.effectAllowed = "copyMove";
+    document.querySelector(".sidebar-library:not([open])")?.setAttribute("open", ""); // the folders, to drop on
+  });
+  document.addEventListener("dragover", (event) => {
+    const target = dropTarget(event);
+    if (!target || !event.dataTransfer?.types.includes(chatType)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    target.classList.add("drop-target");
+  });
+  document.addEventListener("dragleave", (event) => dropTarget(event)?.classList.remove("drop-target"));
+  document.addEventListener("drop", async (event) => {
+    const target = dropTarget(event);
+    const chat = event.dataTransfer?.getData(chatType);
+    if (!target || !chat) return;
+    event.preventDefault();
+    target.classList.remove("drop-target");
+    const list = target.closest("[data-moved]");
+    const token = document.querySelector("input[name=__RequestVerificationToken]")?.value ?? "";
+    try {
+      const response = await fetch(`/c/${encodeURIComponent(chat)}?handler=Move`, {
+        method: "POST",
+        headers: { "HX-Request": "true" },
+        body: new URLSearchParams({ folder: target.dataset.folder, __RequestVerificationToken: token }),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      announce((list?.dataset.moved ?? "").replace("{0}", target.textContent.trim()));
+    } catch {
+      announce(list?.dataset.moveFailed ?? "");
+    }
+  });
+
   const seen = new WeakSet();
   const fresh = (element) => !seen.has(element) && Boolean(seen.add(element));
   const enhance = (root) => {
