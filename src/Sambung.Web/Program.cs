@@ -75,6 +75,7 @@ builder.Services.AddHostedService<HandlerWarmup>();
 builder.Services.AddSingleton<TrashSweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<TrashSweeper>());
 builder.Services.AddSingleton<ProjectionRebuilder>();
+builder.Services.AddScoped<Sambung.Web.Features.Analytics.UsageDashboard>();
 
 builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
 builder.Services.AddRazorPages(o =>
