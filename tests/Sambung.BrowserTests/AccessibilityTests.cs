@@ -33,7 +33,7 @@ public sealed class AccessibilityTests(BrowserFixture fixture) : BrowserTest(fix
         var chat = new Uri(page.Url).AbsolutePath;
 
         foreach (var url in new[] { chat, "/", "/search?q=reply&pinned=true", "/folders", "/trash", "/settings",
-                     "/settings/connections", "/account/profile", "/account/sessions" })
+                     "/settings/connections", "/account/profile", "/account/sessions", "/usage?range=7&group=week" })
             await CheckAsync(page, url, theme, language);
     }
 

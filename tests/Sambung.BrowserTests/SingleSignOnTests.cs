@@ -67,7 +67,7 @@ public sealed class SingleSignOnTests(BrowserFixture fixture) : BrowserTest(fixt
         await Expect(page.GetByRole(AriaRole.Form, new() { Name = "gpt-4o-mini" }).GetByLabel("Input price per 1M tokens (USD)")).ToHaveValueAsync("0.15");
 
         await Fixture.SignedInPageAsync(); // another account, so the user list has its per-user buttons
-        foreach (var url in new[] { "/admin/models", "/admin/users", "/admin/settings", "/admin/connections" })
+        foreach (var url in new[] { "/admin/models", "/admin/users", "/admin/settings", "/admin/connections", "/admin/usage" })
         {
             await page.GotoAsync(url);
             await page.AssertNoSeriousViolationsAsync();
