@@ -45,5 +45,13 @@ public sealed class UsageTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Usage by week" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Download CSV" })).ToHaveAttributeAsync("href",
             "/usage?range=7&group=week&format=csv&handler=Export");
+
+        // Choosing a date makes the period a custom one.
+        var today = DateTime.UtcNow;
+        await page.GetByLabel("From", new() { Exact = true }).FillAsync(today.AddDays(-3).ToString("yyyy-MM-dd"));
+        await Expect(page.GetByLabel("Period", new() { Exact = true })).ToHaveValueAsync("custom");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.Locator(".usage-range-said")).ToContainTextAsync("(4 days)");
+        await Expect(page.Locator("dd[data-total=requests]")).ToHaveTextAsync("1");
     }
 }

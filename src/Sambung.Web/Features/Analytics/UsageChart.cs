@@ -9,7 +9,7 @@ public sealed record ChartTick(double Y, long Value);
 public sealed record UsageChart(double Width, double Height, double PlotLeft, double PlotTop, double PlotBottom, long Max,
     IReadOnlyList<ChartBar> Bars, IReadOnlyList<ChartTick> Ticks)
 {
-    public const double DefaultWidth = 720, DefaultHeight = 240, Left = 56, Top = 8, Bottom = 24, Right = 8;
+    public const double DefaultWidth = 720, DefaultHeight = 240, Left = 56, Top = 8, Bottom = 24, Right = 8, MaxBarWidth = 48;
 
     public static UsageChart Layout(IReadOnlyList<UsageBucket> series, double width = DefaultWidth, double height = DefaultHeight)
     {
@@ -17,7 +17,7 @@ public sealed record UsageChart(double Width, double Height, double PlotLeft, do
         var plotHeight = plotBottom - Top;
         var max = NiceMax(series.Count == 0 ? 0 : series.Max(b => b.Totals.InputTokens + b.Totals.OutputTokens));
         var slot = series.Count == 0 ? 0 : (width - Left - Right) / series.Count;
-        var barWidth = Math.Max(1, slot * 0.7);
+        var barWidth = Math.Clamp(slot * 0.7, 1, MaxBarWidth); // a few wide buckets stay bars, not blocks
         var bars = series.Select((b, i) =>
         {
             var input = plotHeight * b.Totals.InputTokens / max;

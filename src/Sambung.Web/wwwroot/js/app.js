@@ -63,6 +63,13 @@
     if (input.name === "TextSize") document.documentElement.dataset.text = input.value;
   });
 
+  // Usage: choosing a date makes the period a custom one (without this, the period's list says to pick "Custom").
+  document.addEventListener("change", (event) => {
+    if (!(event.target instanceof HTMLInputElement) || !event.target.matches("#usage-from, #usage-to")) return;
+    const range = document.getElementById("usage-range");
+    if (range) range.value = "custom";
+  });
+
   // Ctrl/Cmd+Shift+O: a new chat. Ctrl/Cmd+B: hide or show the sidebar. "?" (outside a text field): the list of
   // shortcuts.
   const typing = (element) => element instanceof HTMLElement && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
