@@ -125,8 +125,14 @@ public sealed partial class TransferTests(AccountsFixture fixture) : AccountsTes
             using var reader = new StreamReader(zip.GetEntry("Work/In-a-folder.json")!.Open());
             using var chat = JsonDocument.Parse(await reader.ReadToEndAsync());
             Assert.Equal(inFolder, chat.RootElement.GetProperty("conversationId").GetGuid());
+            foreach (var entry in zip.Entries)
+            {
+                using var content = new StreamReader(entry.Open());
+                var text = await content.ReadToEndAsync();
+                Assert.DoesNotContain(theirs.ToString(), text);
+                Assert.DoesNotContain("Thrown away", text);
+            }
         }
-        Assert.DoesNotContain(theirs.ToString(), Encoding.UTF8.GetString(bytes));
 
         // The ZIP comes back in: the folder is the same folder (matched by name), every chat a new copy.
         var before = await CountAsync();
