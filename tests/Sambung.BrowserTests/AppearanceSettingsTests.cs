@@ -44,14 +44,19 @@ public sealed class AppearanceSettingsTests(BrowserFixture fixture) : BrowserTes
         await title.FocusAsync();
         Assert.Equal("none", await StyleAsync(title, "filter"));
 
+        // Each change saves the whole form in the background: wait for the last save before leaving the page.
+        await page.EvaluateAsync("() => { document.getElementById('settings-status').textContent = ''; }");
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Default model" }).SelectOptionAsync(new SelectOptionValue { Label = "fake-mini" });
         await Expect(page.Locator("#settings-status")).ToHaveTextAsync("Settings saved.");
+        await Expect(page.Locator("form.settings-form.htmx-request")).ToHaveCountAsync(0);
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
 
         // Saved on the account: the next pages come with it.
         await page.GotoAsync(chatUrl);
         await Expect(page.Locator("html")).ToHaveAttributeAsync("data-sidebar", "360");
         Assert.InRange(await SidebarWidthAsync(page), 359, 361);
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-density", "compact");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-privacy", "on");
         Assert.Equal("5.6px", await StyleAsync(page.Locator("#messages"), "rowGap")); // .35rem, not 1rem
         await page.GotoAsync("/");
         await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Model" })).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(@"\|fake-mini$"));
