@@ -44,11 +44,12 @@ public sealed class AppearanceSettingsTests(BrowserFixture fixture) : BrowserTes
         await title.FocusAsync();
         Assert.Equal("none", await StyleAsync(title, "filter"));
 
-        // Each change saves the whole form in the background: wait for the last save before leaving the page.
-        await page.EvaluateAsync("() => { document.getElementById('settings-status').textContent = ''; }");
-        await page.GetByRole(AriaRole.Combobox, new() { Name = "Default model" }).SelectOptionAsync(new SelectOptionValue { Label = "fake-mini" });
+        // Each change saves the whole form in the background: wait for the save that carries the last one.
+        var saved = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Combobox, new() { Name = "Default model" }).SelectOptionAsync(new SelectOptionValue { Label = "fake-mini" }),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/settings") && (r.Request.PostData ?? "").Contains("fake-mini"));
+        Assert.Equal(200, saved.Status);
         await Expect(page.Locator("#settings-status")).ToHaveTextAsync("Settings saved.");
-        await Expect(page.Locator("form.settings-form.htmx-request")).ToHaveCountAsync(0);
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
 
         // Saved on the account: the next pages come with it.
