@@ -44,6 +44,9 @@ builder.Services.AddMarten(opts =>
     .InitializeWith<SearchStatistics>()
     .AddAsyncDaemon(DaemonMode.Solo)
     .IntegrateWithWolverine();
+// Marten's default logger writes SQL parameter values, and those are the messages.
+builder.Services.ConfigureMarten((services, opts) =>
+    opts.Logger(new ContentFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten"))));
 
 builder.Host.UseWolverine(opts =>
 {
