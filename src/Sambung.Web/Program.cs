@@ -42,6 +42,7 @@ builder.Services.AddMarten(opts =>
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     .InitializeWith<SearchStatistics>()
+    .InitializeWith<TitleSearchIndex>()
     .AddAsyncDaemon(DaemonMode.Solo)
     .IntegrateWithWolverine();
 // Marten's default logger writes SQL parameter values, and those are the messages.
