@@ -13,21 +13,24 @@ public sealed record Sizes(
     int LongMessages, int LongBranches, int LongPostsCached, int LongPostsCold,
     int OpenWarmup, int OpenRuns,
     int RebuildConversations, int RebuildExchanges,
-    int SearchRows, int SearchOtherOwnerRows, int SearchWarmup, int SearchRuns)
+    int SearchRows, int SearchOtherOwnerRows, int SearchWarmup, int SearchRuns,
+    int WorkspaceChats, int WorkspaceWarmup, int WorkspaceRuns, int BrowserRuns)
 {
     public static readonly Sizes Full = new(
         PostConversations: 50, PostSeedExchanges: 10, PostWarmup: 100, Posts: 1_000,
         LongMessages: 5_000, LongBranches: 50, LongPostsCached: 100, LongPostsCold: 10,
         OpenWarmup: 10, OpenRuns: 200,
         RebuildConversations: 1_000, RebuildExchanges: 33,
-        SearchRows: 1_000_000, SearchOtherOwnerRows: 100_000, SearchWarmup: 20, SearchRuns: 200);
+        SearchRows: 1_000_000, SearchOtherOwnerRows: 100_000, SearchWarmup: 20, SearchRuns: 200,
+        WorkspaceChats: 100_000, WorkspaceWarmup: 20, WorkspaceRuns: 100, BrowserRuns: 10);
 
     public static readonly Sizes Quick = new(
         PostConversations: 5, PostSeedExchanges: 2, PostWarmup: 5, Posts: 50,
         LongMessages: 200, LongBranches: 4, LongPostsCached: 10, LongPostsCold: 2,
         OpenWarmup: 3, OpenRuns: 20,
         RebuildConversations: 50, RebuildExchanges: 10,
-        SearchRows: 20_000, SearchOtherOwnerRows: 2_000, SearchWarmup: 3, SearchRuns: 20);
+        SearchRows: 20_000, SearchOtherOwnerRows: 2_000, SearchWarmup: 3, SearchRuns: 20,
+        WorkspaceChats: 5_000, WorkspaceWarmup: 3, WorkspaceRuns: 20, BrowserRuns: 3);
 }
 
 // The database, the Marten store configured exactly as the app configures it, and the sizes of this run.

@@ -10,7 +10,7 @@ public sealed record LongConversationInfo(Guid Id, int UserMessages, int Replies
 
 // One conversation with 5,000 messages (2,500 user messages, 2,500 replies) and 50 branch points: every 50th user
 // message is edited, so an abandoned version (with its reply) stays beside the one the conversation continues from.
-// The last reply is the deepest leaf and the active one. Shared by open-long-conversation and post-message.
+// The last reply is the deepest leaf and the active one. Shared by open-long-conversation, post-message and workspace.
 public static class LongConversation
 {
     public const string Owner = "bench-long";
@@ -22,10 +22,11 @@ public static class LongConversation
             if (existing is not null)
                 return new(existing.Id, existing.MessageCount / 2, existing.MessageCount / 2, ctx.Sizes.LongBranches);
         }
-        return await BuildAsync(ctx);
+        return await BuildAsync(ctx, Owner);
     }
 
-    private static async Task<LongConversationInfo> BuildAsync(BenchContext ctx)
+    // The workspace scenario builds one for the bench user it registered through the app.
+    public static async Task<LongConversationInfo> BuildAsync(BenchContext ctx, string owner)
     {
         var text = ctx.Text(5_000);
         var pairs = ctx.Sizes.LongMessages / 2;
@@ -33,7 +34,7 @@ public static class LongConversation
         var at = DateTimeOffset.UtcNow.AddDays(-60);
         var watch = Stopwatch.StartNew();
 
-        var conversation = ScriptedConversation.Start(Guid.CreateVersion7(), Owner, text.Message(), text.Message(), at);
+        var conversation = ScriptedConversation.Start(Guid.CreateVersion7(), owner, text.Message(), text.Message(), at);
         await FlushAsync(ctx, conversation);
         int users = 1, replies = 1, branches = 0;
         while (users < pairs)

@@ -12,6 +12,8 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["search"] = SearchBenchmark.RunAsync,
     // Not part of "all": it starts the app as a process and runs for minutes of its own; run it by name.
     ["streaming"] = StreamingBenchmark.RunAsync,
+    // Not part of "all" either: the app as a process, Chromium, and 100,000 chats + 1,000,000 search rows of its own.
+    ["workspace"] = WorkspaceBenchmark.RunAsync,
 };
 string[] all = ["open-long-conversation", "post-message", "rebuild", "search"];
 

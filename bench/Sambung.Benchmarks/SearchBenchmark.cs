@@ -19,7 +19,7 @@ public static class SearchBenchmark
     public static async Task RunAsync(BenchContext ctx)
     {
         Markdown.Heading(2, "search");
-        await FillAsync(ctx);
+        await FillAsync(ctx, Owner, ctx.Sizes.SearchRows, ctx.Sizes.SearchOtherOwnerRows);
 
         var vocabulary = ctx.Text(0);
         var queries = new (string Name, string Query)[]
@@ -107,17 +107,22 @@ public static class SearchBenchmark
     private static async Task<int> SearchAsync(BenchContext ctx, string query) =>
         (await MessageSearch.SearchAsync(ctx.Db, Owner, query, 20, CancellationToken.None)).Count;
 
-    private static async Task FillAsync(BenchContext ctx)
+    // ownerRows message versions of owner and otherOwnerRows of 10 other owners ("<owner>-other-<n>"), times spread
+    // over the two years before end. conversations: the owner's chats the rows belong to, each an equal run of
+    // consecutive rows (so chat i's last message is at end - 730 days + 730 days × (i + 1) / count); null for made-up
+    // chats, a new one every 200 rows. The statistics target is PostgreSQL's default afterwards.
+    public static async Task FillAsync(BenchContext ctx, string owner, int ownerRows, int otherOwnerRows,
+        IReadOnlyList<Guid>? conversations = null, DateTimeOffset? end = null)
     {
         await ctx.ExecAsync($"alter table {Table} alter column tsv set statistics -1");
-        var existing = await ctx.ScalarAsync<long>($"select count(*) from {Table} where owner_id = $1", Owner);
-        if (existing >= ctx.Sizes.SearchRows)
+        var existing = await ctx.ScalarAsync<long>($"select count(*) from {Table} where owner_id = $1", owner);
+        if (existing >= ownerRows)
         {
             await ctx.ExecAsync($"analyze {Table}");
-            Markdown.Line($"The search table already holds {existing:N0} rows of {Owner}; reused.");
+            Markdown.Line($"The search table already holds {existing:N0} rows of {owner}; reused.");
             return;
         }
-        await ctx.ExecAsync($"delete from {Table} where owner_id like 'bench-search%'");
+        await ctx.ExecAsync($"delete from {Table} where owner_id = $1 or owner_id like $2", owner, owner + "-other-%");
 
         // Secondary indexes are dropped for the load and built again afterwards (much faster than updating them row by row).
         var indexes = await ctx.LinesAsync(
@@ -129,11 +134,11 @@ public static class SearchBenchmark
         foreach (var name in names) await ctx.ExecAsync($"drop index {SambungStore.Schema}.{name}");
 
         var watch = Stopwatch.StartNew();
-        var total = ctx.Sizes.SearchRows + ctx.Sizes.SearchOtherOwnerRows;
+        var total = ownerRows + otherOwnerRows;
         const int writers = 2;
-        var end = DateTimeOffset.UtcNow;
-        var span = TimeSpan.FromDays(730);
-        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() => CopyAsync(ctx.Db, w, writers, total, ctx.Sizes.SearchRows, end - span, span))));
+        var until = end ?? DateTimeOffset.UtcNow;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() =>
+            CopyAsync(ctx.Db, owner, conversations, w, writers, total, ownerRows, until - Span, Span))));
         var copied = watch.Elapsed;
 
         watch.Restart();
@@ -152,15 +157,18 @@ public static class SearchBenchmark
             select coalesce(sum(pg_relation_size(i.indexrelid)), 0)::bigint from pg_index i join pg_class c on c.oid = i.indexrelid
             join pg_am a on a.oid = c.relam where i.indrelid = '{Table}'::regclass and a.amname = 'gin'
             """);
-        Markdown.Line($"Filled {total:N0} rows ({ctx.Sizes.SearchRows:N0} of {Owner}, the rest spread over 10 other owners; 200–800 characters each, " +
+        Markdown.Line($"Filled {total:N0} rows ({ownerRows:N0} of {owner}, the rest spread over 10 other owners; 200–800 characters each, " +
                       $"Zipf-distributed English/Indonesian words) with binary COPY from {writers} connections in {Markdown.Seconds(copied)}, " +
                       $"rebuilt the indexes in {Markdown.Seconds(indexed)}, VACUUM ANALYZE in {Markdown.Seconds(watch.Elapsed)}. " +
                       $"Table with indexes: {Markdown.Megabytes(size)}, of which the GIN index on tsv: {Markdown.Megabytes(ginSize)}.");
     }
 
-    // Writer w of n writes rows w, w+n, w+2n...: every 11th row belongs to another owner; times increase with the row
-    // number, as messages arrive over two years.
-    private static async Task CopyAsync(NpgsqlDataSource db, int writer, int writers, int total, int ownerRows, DateTimeOffset from, TimeSpan span)
+    // Writer w of n writes rows w, w+n, w+2n...: every 11th row (at full size) belongs to another owner; times increase
+    // with the row number, as messages arrive over two years.
+    public static readonly TimeSpan Span = TimeSpan.FromDays(730);
+
+    private static async Task CopyAsync(NpgsqlDataSource db, string ownerId, IReadOnlyList<Guid>? conversations, int writer, int writers,
+        int total, int ownerRows, DateTimeOffset from, TimeSpan span)
     {
         var text = new TextGenerator(seed: 100 + writer);
         var otherEvery = Math.Max(2, (int)Math.Round((double)total / (total - ownerRows)));
@@ -172,10 +180,11 @@ public static class SearchBenchmark
         for (var row = writer; row < total; row += writers)
         {
             if (row % 200 < writers) conversation = Guid.CreateVersion7();
-            var owner = row % otherEvery == 0 ? $"bench-search-other-{row % 10}" : Owner;
+            var other = row % otherEvery == 0;
+            var owner = other ? $"{ownerId}-other-{row % 10}" : ownerId;
             await copy.StartRowAsync();
             await copy.WriteAsync(Guid.CreateVersion7(), NpgsqlDbType.Uuid);
-            await copy.WriteAsync(conversation, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(other || conversations is null ? conversation : conversations[(int)((long)row * conversations.Count / total)], NpgsqlDbType.Uuid);
             await copy.WriteAsync(owner, NpgsqlDbType.Text);
             await copy.WriteAsync(row % 2 == 0 ? "user" : "assistant", NpgsqlDbType.Text);
             await copy.WriteAsync(text.Message(), NpgsqlDbType.Text);

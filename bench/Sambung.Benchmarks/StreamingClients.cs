@@ -21,6 +21,7 @@ public sealed record StreamAttempt(Guid ReplyId, TimeSpan? FirstText, TimeSpan? 
 public sealed partial class SambungClient : IDisposable
 {
     private readonly HttpClient http;
+    private readonly CookieContainer cookies = new();
     private string token = "";
 
     private SambungClient(string baseUrl)
@@ -29,7 +30,7 @@ public sealed partial class SambungClient : IDisposable
         // opens one SSE connection per streaming reply.
         http = new HttpClient(new SocketsHttpHandler
         {
-            CookieContainer = new CookieContainer(),
+            CookieContainer = cookies,
             UseCookies = true,
             AllowAutoRedirect = false,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
@@ -61,6 +62,21 @@ public sealed partial class SambungClient : IDisposable
             client.Dispose();
             throw;
         }
+    }
+
+    // The signed-in session (the authentication cookie and the antiforgery cookie), for a browser to carry on with.
+    public IReadOnlyList<Cookie> Cookies => [.. cookies.GetAllCookies().Cast<Cookie>()];
+
+    // A page or, with htmx, the fragment htmx would swap in, read to its end; fails unless it answered 200.
+    public async Task<string> GetAsync(string url, bool htmx = false, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (htmx) request.Headers.Add("HX-Request", "true");
+        using var response = await http.SendAsync(request, ct);
+        var body = await response.Content.ReadAsStringAsync(ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new BenchSetupException($"GET {url} answered {(int)response.StatusCode}: {Excerpt(body)}");
+        return body;
     }
 
     // The new-chat form on "/": starts the conversation (its first reply starts too) and redirects to it. The reply

@@ -14,6 +14,7 @@ using Sambung.Web.Features.Health;
 using Sambung.Web.Features.Library;
 using Sambung.Web.Features.Providers;
 using Sambung.Web.Features.Streaming;
+using Sambung.Web.Features.Transfer;
 using Sambung.Web.Infrastructure;
 using Wolverine;
 using Wolverine.Marten;
@@ -41,8 +42,12 @@ builder.Services.AddMarten(opts =>
     .UseLightweightSessions()
     .ApplyAllDatabaseChangesOnStartup()
     .InitializeWith<SearchStatistics>()
+    .InitializeWith<TitleSearchIndex>()
     .AddAsyncDaemon(DaemonMode.Solo)
     .IntegrateWithWolverine();
+// Marten's default logger writes SQL parameter values, and those are the messages.
+builder.Services.ConfigureMarten((services, opts) =>
+    opts.Logger(new ContentFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten"))));
 
 builder.Host.UseWolverine(opts =>
 {
@@ -75,6 +80,8 @@ builder.Services.AddHostedService<HandlerWarmup>();
 builder.Services.AddSingleton<TrashSweeper>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<TrashSweeper>());
 builder.Services.AddSingleton<ProjectionRebuilder>();
+builder.Services.Configure<ImportLimits>(builder.Configuration.GetSection(ImportLimits.Section));
+builder.Services.AddScoped<ChatImporter>();
 builder.Services.AddScoped<Sambung.Web.Features.Analytics.UsageDashboard>();
 
 builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
@@ -87,6 +94,14 @@ builder.Services.AddRazorPages(o =>
         o.Conventions.AllowAnonymousToPage("/Account/Denied");
         o.Conventions.AllowAnonymousToPage("/Error");
         o.Conventions.AuthorizeFolder("/Admin", Roles.Admin);
+        // An upload may be as large as the import allows (the page refuses a larger one with a clear message;
+        // twice that is cut off by the server before it is read).
+        var upload = 2 * (builder.Configuration.GetSection(ImportLimits.Section).Get<ImportLimits>() ?? new()).MaxFileBytes;
+        o.Conventions.AddPageApplicationModelConvention("/Import", page =>
+        {
+            page.Filters.Add(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(upload));
+            page.Filters.Add(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = upload });
+        });
     })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
@@ -140,6 +155,7 @@ app.MapHealth();
 app.MapReplyEvents();
 app.MapAvatars();
 app.MapChatExport();
+app.MapAllChatsExport();
 ChatListSignals.MapChatListEvents(app);
 app.MapRazorPages();
 

@@ -3,7 +3,9 @@ using Marten;
 using Sambung.Events.Conversations;
 using Sambung.Events.Library;
 using Sambung.IntegrationTests.Support;
+using Npgsql;
 using Sambung.Projections.Conversations;
+using Sambung.Projections.Search;
 using Sambung.Web.Features.Chats;
 using Wolverine;
 
@@ -205,6 +207,24 @@ public sealed class WorkspaceTests(AppFixture app) : AppTest(app)
         Assert.Contains("role=\"alert\"", reversed);
         Assert.Contains("One of the filters is not valid.", await Host.GetAsText($"/search?q={marker}&from=yesterday"));
     }
+
+    [Fact]
+    public async Task titles_are_found_through_a_trigram_index_from_three_characters()
+    {
+        var db = Host.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var cmd = db.CreateCommand("select count(*) from pg_indexes where indexname = $1"))
+        {
+            cmd.Parameters.AddWithValue(TitleSearchIndex.IndexName);
+            Assert.Equal(1L, await cmd.ExecuteScalarAsync());
+        }
+        var (id, _, _) = await Chats.ExchangeAsync("Something", "ok");
+        await Chats.AppliedAsync(new RenameConversation(id, "Qx budget", Owner));
+
+        Assert.Contains($"href=\"/c/{id}\"", Results(await Host.GetAsText("/search?q=qx%20bud")));
+        Assert.DoesNotContain($"href=\"/c/{id}\"", Results(await Host.GetAsText("/search?q=qx"))); // too short for a title
+    }
+
+    private static string Results(string page) => page[page.IndexOf("id=\"search-results\"", StringComparison.Ordinal)..];
 
     [Fact]
     public async Task a_chat_exports_as_markdown_and_text_of_its_branch_and_as_json_of_its_whole_history()

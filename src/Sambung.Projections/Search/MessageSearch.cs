@@ -9,6 +9,7 @@ public sealed record MessageHit(Guid NodeId, Guid ConversationId, string Kind, s
 public static class MessageSearch
 {
     public const int MaxQueryLength = 500;
+    public const int MinTitleQueryLength = 3;
 
     public static async Task<IReadOnlyList<MessageHit>> SearchAsync(
         NpgsqlDataSource db, string ownerId, string query, int limit, CancellationToken ct, bool includeTrash = false,
@@ -52,7 +53,8 @@ public static class MessageSearch
         NpgsqlDataSource db, string ownerId, string query, int limit, CancellationToken ct, SearchFilter? filter = null)
     {
         query = Clean(query);
-        if (query.Length == 0) return [];
+        // Shorter than a trigram, a substring match cannot use the title index and would read every chat.
+        if (query.Length < MinTitleQueryLength) return [];
         filter ??= SearchFilter.None;
 
         await using var cmd = db.CreateCommand();

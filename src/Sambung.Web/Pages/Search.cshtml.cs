@@ -22,7 +22,9 @@ public sealed record SearchResult(ChatListItem Chat, bool TitleMatches, IReadOnl
 public sealed partial class SearchModel(NpgsqlDataSource db, IQuerySession session, CurrentUser user, ProviderRegistry providers,
     IStringLocalizer<SharedResource> t) : PageModel
 {
-    public const int HitsRead = 200;
+    // The newest 90 matching messages: enough for 30 chats of 3 snippets, and a two-word query reads 180 ms less
+    // than with 200 over a million messages (docs/benchmarks.md, workspace).
+    public const int HitsRead = 90;
     public const int HitsPerChat = 3;
     public const int ChatsShown = 30;
     public const int MaxModelLength = 200;

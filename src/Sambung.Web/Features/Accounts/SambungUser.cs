@@ -29,6 +29,9 @@ public sealed class SambungUser
     public string Theme { get; set; } = UserPreferences.SystemTheme;
     public int TextSize { get; set; } = UserPreferences.NormalText;
     public string? DefaultSystemPrompt { get; set; }
+    public int SidebarWidth { get; set; } = UserPreferences.NormalSidebarWidth;
+    public string MessageDensity { get; set; } = UserPreferences.Comfortable;
+    public bool PrivacyMode { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     public bool IsAdmin => Roles.Contains(Accounts.Roles.Admin);

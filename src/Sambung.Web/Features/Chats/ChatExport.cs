@@ -1,9 +1,11 @@
 using System.Text;
-using System.Text.Json;
 using Marten;
 using Sambung.Events.Conversations;
+using Sambung.Events.Library;
 using Sambung.Projections.Conversations;
+using Sambung.Projections.Library;
 using Sambung.Web.Features.Accounts;
+using Sambung.Web.Features.Transfer;
 
 namespace Sambung.Web.Features.Chats;
 
@@ -11,11 +13,8 @@ namespace Sambung.Web.Features.Chats;
 // history, every branch and version, lossless, with a format name and version). Owner-scoped like everything else.
 public static class ChatExport
 {
-    public const string JsonFormat = "sambung.chat";
-    public const int JsonVersion = 1;
-
     public static void MapChatExport(this WebApplication app) =>
-        app.MapGet("/c/{id:guid}/export", async (Guid id, string? format, IQuerySession session, CurrentUser user, CancellationToken ct) =>
+        app.MapGet("/c/{id:guid}/export", async (Guid id, string? format, IQuerySession session, CurrentUser user, TimeProvider clock, CancellationToken ct) =>
         {
             if (await session.FindTreeAsync(id, user.Id, ct) is not { } tree) return Results.NotFound();
             var name = FileName(tree.Title);
@@ -28,18 +27,14 @@ public static class ChatExport
                         $"{name}.{format}");
                 case "json":
                     var events = await session.Events.FetchStreamAsync(id, token: ct);
-                    var document = new
-                    {
-                        format = JsonFormat, version = JsonVersion, conversationId = id, title = tree.Title, exportedAt = DateTimeOffset.UtcNow,
-                        events = events.Select(e => new { type = e.EventTypeName, version = e.Version, at = e.Timestamp, data = e.Data }),
-                    };
-                    return Results.File(JsonSerializer.SerializeToUtf8Bytes(document, Json), "application/json", $"{name}.json");
+                    var folders = (await session.LoadAsync<LibraryView>(UserLibrary.IdFor(user.Id), ct))?.Folders ?? [];
+                    var file = new MemoryStream();
+                    await ChatFile.WriteAsync(file, id, tree.Title, events, folders, clock.GetUtcNow(), ct);
+                    return Results.File(file.ToArray(), "application/json", $"{name}.json");
                 default:
                     return Results.BadRequest();
             }
         });
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public static string Markdown(ConversationTree tree, IEnumerable<TreeNode> path)
     {

@@ -101,12 +101,18 @@ public sealed class ModelCatalogue(ProviderKeys keys, ProviderHttp http, TimePro
 
     public async Task<ModelListing> ListAsync(ProviderConnection connection, bool refresh, CancellationToken ct)
     {
-        var key = $"{connection.Id}|{connection.EffectiveBaseUrl}";
+        var key = Key(connection);
         if (!refresh && cache.TryGetValue(key, out var cached) && clock.GetUtcNow() - cached.At < CacheFor) return cached;
         var listing = await FetchAsync(connection, ct);
         if (listing.Error is null) cache[key] = listing;
         return listing;
     }
+
+    // The last good listing, if there is one and it is recent; never asks the provider.
+    public ModelListing? Cached(ProviderConnection connection) =>
+        cache.TryGetValue(Key(connection), out var cached) && clock.GetUtcNow() - cached.At < CacheFor ? cached : null;
+
+    private static string Key(ProviderConnection connection) => $"{connection.Id}|{connection.EffectiveBaseUrl}";
 
     // "Test connection": the provider's model list, or its error in plain words, within ten seconds.
     public async Task<ModelListing> FetchAsync(ProviderConnection connection, CancellationToken ct)

@@ -14,12 +14,41 @@ public sealed class ModelChoices(ProviderRegistry registry, ModelCatalogue catal
 {
     private static readonly TimeSpan RenderBudget = TimeSpan.FromSeconds(3);
 
-    // The user's default model, else the instance's, else the first connection's suggested model.
-    public async Task<ModelRef> DefaultForAsync(string userId, CancellationToken ct)
+    // The user's default model while it can still be used, else the instance's, else the first connection's
+    // suggested model.
+    public async Task<ModelRef> DefaultForAsync(string userId, CancellationToken ct) =>
+        await UserDefaultAsync(userId, ct) ?? await InstanceDefaultAsync(userId, ct);
+
+    public async Task<ModelRef> InstanceDefaultAsync(string userId, CancellationToken ct) =>
+        registry.DefaultModel(await registry.SettingsAsync(ct), await registry.AvailableToAsync(userId, ct));
+
+    // The user's own choice, unless its connection is gone or the provider no longer lists the model (when a
+    // listing is at hand: starting a chat never waits for a provider).
+    public async Task<ModelRef?> UserDefaultAsync(string userId, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var own = ModelRefs.Parse((await session.LoadAsync<Accounts.SambungUser>(userId, ct))?.DefaultModel);
-        return own ?? registry.DefaultModel(await registry.SettingsAsync(ct), await registry.AvailableToAsync(userId, ct));
+        if (ModelRefs.Parse((await session.LoadAsync<Accounts.SambungUser>(userId, ct))?.DefaultModel) is not { } own) return null;
+        if (ProviderRegistry.Resolve(own, await registry.AvailableToAsync(userId, ct)) is not { } connection) return null;
+        return catalogue.Cached(connection) is { Models.Count: > 0 } listing && listing.Models.All(m => m.Id != own.Model) ? null : own;
+    }
+
+    // Whether the "Model" combobox would offer this model to the user (the settings refuse anything else).
+    public async Task<bool> OffersAsync(string userId, ModelRef model, CancellationToken ct)
+    {
+        if (ProviderRegistry.Resolve(model, await registry.AvailableToAsync(userId, ct)) is not { } connection) return false;
+        return (await ListedAsync(connection, ct)).Contains(model.Model) || model == await InstanceDefaultAsync(userId, ct);
+    }
+
+    private async Task<List<string>> ListedAsync(ProviderConnection connection, CancellationToken ct)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(RenderBudget);
+        ModelListing listing;
+        try { listing = await catalogue.ListAsync(connection, refresh: false, budget.Token); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { listing = new([], "timeout", DateTimeOffset.UtcNow); }
+        var ids = listing.Models.Select(m => m.Id).ToList();
+        if (ids.Count == 0) ids.Add(ModelCatalogue.SuggestedModel(connection.Kind));
+        return ids;
     }
 
     public async Task<ModelChoice> ForAsync(string userId, ModelRef? current, CancellationToken ct)

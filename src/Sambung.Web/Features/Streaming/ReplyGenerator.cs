@@ -55,7 +55,7 @@ public sealed class ReplyGenerator(
         catch (Exception e)
         {
             var failure = ProviderFailure.Of(e);
-            log.LogWarning(e, "Reply {ReplyId} failed: {Kind}", reply.ReplyId, failure.Kind);
+            log.LogWarning(Infrastructure.WithheldException.Of(e), "Reply {ReplyId} failed: {Kind}", reply.ReplyId, failure.Kind);
             ending = new FailReply(reply.ConversationId, reply.ReplyId, failure.Kind, failure.Detail, reply.Text, reply.Elapsed);
         }
 

@@ -51,7 +51,7 @@ public sealed class ReplyTitles(
         }
         catch (Exception e)
         {
-            log.LogInformation(e, "No automatic title for conversation {ConversationId}", conversationId);
+            log.LogInformation(Infrastructure.WithheldException.Of(e), "No automatic title for conversation {ConversationId}", conversationId);
         }
     }
 

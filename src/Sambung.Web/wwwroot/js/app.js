@@ -55,13 +55,23 @@
     } else scrollToEnd();
   });
 
-  // Settings: a theme or text size shows at once (the form saves it in the background).
-  document.addEventListener("change", (event) => {
+  // Settings: the look shows at once (the form saves it in the background); the sidebar follows its slider.
+  const showSetting = (event) => {
     const input = event.target;
     if (!(input instanceof HTMLInputElement) || !input.closest(".settings-form")) return;
-    if (input.name === "Theme") document.documentElement.dataset.theme = input.value;
-    if (input.name === "TextSize") document.documentElement.dataset.text = input.value;
-  });
+    const root = document.documentElement.dataset;
+    if (input.name === "Theme") root.theme = input.value;
+    if (input.name === "TextSize") root.text = input.value;
+    if (input.name === "MessageDensity") root.density = input.value;
+    if (input.name === "PrivacyMode") root.privacy = input.checked ? "on" : "off";
+    if (input.name === "SidebarWidth") {
+      root.sidebar = input.value;
+      const output = document.getElementById("sidebar-width-value");
+      if (output) output.textContent = output.textContent.replace(/\d+/, input.value);
+    }
+  };
+  document.addEventListener("change", showSetting);
+  document.addEventListener("input", showSetting);
 
   // Usage: choosing a date makes the period a custom one (without this, the period's list says to pick "Custom").
   document.addEventListener("change", (event) => {
