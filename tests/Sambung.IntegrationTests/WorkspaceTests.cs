@@ -196,6 +196,9 @@ public sealed class WorkspaceTests(AppFixture app) : AppTest(app)
         Assert.Equal(3, (await FoundAsync("provider=openai&folder=&tag=")).Length); // empty fields filter nothing
         Assert.Empty(await FoundAsync("provider=openai&model=claude_like-1")); // both on the same model
         Assert.Empty(await FoundAsync($"folder={Guid.NewGuid()}"));
+        // The search form's own "folder" and "tag" (sent empty when not chosen) leave the sidebar's list alone.
+        var sidebar = await Host.GetAsText($"/search?q={marker}&folder=&tag=&pinned=true");
+        Assert.Contains($"href=\"/c/{filed}\"", sidebar[..sidebar.IndexOf("id=\"search-results\"", StringComparison.Ordinal)]);
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         Assert.Equal(3, (await FoundAsync($"from={today:yyyy-MM-dd}&to={today:yyyy-MM-dd}")).Length);

@@ -25,8 +25,10 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
     public async Task<IActionResult> OnGetAsync([FromQuery] Guid? deleted, [FromServices] Marten.IQuerySession session,
         [FromServices] ChatLists lists, CancellationToken ct)
     {
-        // "?folder=" and "?tag=" filter the sidebar; someone else's folder is not found.
-        if (await lists.FilterAsync(HttpContext, ct) == ChatLists.Unknown) return NotFound();
+        // "?folder=" and "?tag=" filter the sidebar (on this page only); someone else's folder is not found.
+        var filter = await lists.FilterAsync(HttpContext, ct);
+        if (filter == ChatLists.Unknown) return NotFound();
+        ViewData[ChatListViewComponent.FilterKey] = filter;
         Models = await models.ForAsync(user.Id, null, ct);
         if (deleted is { } id && await session.LoadAsync<Sambung.Projections.Conversations.ChatListItem>(id, ct) is { InTrash: true } item
             && item.OwnerId == user.Id)

@@ -6,7 +6,6 @@ using Npgsql;
 using Sambung.Projections.Conversations;
 using Sambung.Projections.Search;
 using Microsoft.Extensions.Localization;
-using Sambung.Events.Library;
 using Sambung.Projections.Library;
 using Sambung.Web.Features.Accounts;
 using Sambung.Web.Features.Chats;
@@ -20,7 +19,7 @@ public sealed record SearchResult(ChatListItem Chat, bool TitleMatches, IReadOnl
 // "/search?q=": titles and the text of every message version (all branches, edited originals), newest first,
 // optionally narrowed by folder, pinned, tag, provider, model and a date range (days in the reader's time zone).
 public sealed partial class SearchModel(NpgsqlDataSource db, IQuerySession session, CurrentUser user, ProviderRegistry providers,
-    IStringLocalizer<SharedResource> t) : PageModel
+    ChatLists lists, IStringLocalizer<SharedResource> t) : PageModel
 {
     // The newest 90 matching messages: enough for 30 chats of 3 snippets, and a two-word query reads 180 ms less
     // than with 200 over a million messages (docs/benchmarks.md, workspace).
@@ -52,7 +51,7 @@ public sealed partial class SearchModel(NpgsqlDataSource db, IQuerySession sessi
         Tag = string.IsNullOrWhiteSpace(Tag) ? null : Tag.Trim();
         Provider = string.IsNullOrWhiteSpace(Provider) ? null : Provider.Trim();
         Model = string.IsNullOrWhiteSpace(Model) ? null : Model.Trim();
-        Library = await session.LoadAsync<LibraryView>(UserLibrary.IdFor(user.Id), ct) ?? new LibraryView();
+        Library = await lists.LibraryAsync(ct); // the sidebar reads it too, once per request
         Providers = await providers.AvailableToAsync(user.Id, ct);
 
         if (!ModelState.IsValid) Error = t["Search.BadFilter"];

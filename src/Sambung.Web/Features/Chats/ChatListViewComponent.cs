@@ -18,11 +18,15 @@ public sealed record ChatListModel(IReadOnlyList<(ChatListItem Item, ChatListGro
 }
 
 // The sidebar's chat list, pinned first then newest, for the signed-in user only, 50 at a time.
+// Filtered only where the page says so (the chat list's own page sets FilterKey): other pages have query
+// parameters of their own, such as the search page's "folder" and "tag".
 public sealed class ChatListViewComponent(ChatLists lists) : ViewComponent
 {
+    public const string FilterKey = "SidebarFilter";
+
     public async Task<IViewComponentResult> InvokeAsync(Guid? activeId)
     {
-        var filter = await lists.FilterAsync(HttpContext, HttpContext.RequestAborted);
+        var filter = ViewData[FilterKey] as ChatListFilter;
         return View("~/Pages/Shared/_ChatList.cshtml", await lists.PageAsync(HttpContext, null, null, activeId, HttpContext.RequestAborted, filter));
     }
 }
