@@ -15,30 +15,42 @@ public sealed class ModelChoices(ProviderRegistry registry, ModelCatalogue catal
     private static readonly TimeSpan RenderBudget = TimeSpan.FromSeconds(3);
 
     // The user's default model while it can still be used, else the instance's, else the first connection's
-    // suggested model.
+    // suggested model. Each public question reads the user's connections once; the overloads take them.
     public async Task<ModelRef> DefaultForAsync(string userId, CancellationToken ct) =>
-        await UserDefaultAsync(userId, ct) ?? await InstanceDefaultAsync(userId, ct);
+        await DefaultForAsync(userId, await registry.AvailableToAsync(userId, ct), ct);
 
     public async Task<ModelRef> InstanceDefaultAsync(string userId, CancellationToken ct) =>
-        registry.DefaultModel(await registry.SettingsAsync(ct), await registry.AvailableToAsync(userId, ct));
+        await InstanceDefaultAsync(await registry.AvailableToAsync(userId, ct), ct);
 
-    // The user's own choice, unless its connection is gone or the provider no longer lists the model (when a
-    // listing is at hand: starting a chat never waits for a provider).
-    public async Task<ModelRef?> UserDefaultAsync(string userId, CancellationToken ct)
-    {
-        await using var session = store.QuerySession();
-        if (ModelRefs.Parse((await session.LoadAsync<Accounts.SambungUser>(userId, ct))?.DefaultModel) is not { } own) return null;
-        if (ProviderRegistry.Resolve(own, await registry.AvailableToAsync(userId, ct)) is not { } connection) return null;
-        return catalogue.Cached(connection) is { Models.Count: > 0 } listing && listing.Models.All(m => m.Id != own.Model) ? null : own;
-    }
+    public async Task<ModelRef?> UserDefaultAsync(string userId, CancellationToken ct) =>
+        await UserDefaultAsync(userId, await registry.AvailableToAsync(userId, ct), ct);
 
     // Whether the "Model" combobox would offer this model to the user (the settings refuse anything else).
     public async Task<bool> OffersAsync(string userId, ModelRef model, CancellationToken ct)
     {
-        if (ProviderRegistry.Resolve(model, await registry.AvailableToAsync(userId, ct)) is not { } connection) return false;
-        return (await ListedAsync(connection, ct)).Contains(model.Model) || model == await InstanceDefaultAsync(userId, ct);
+        var connections = await registry.AvailableToAsync(userId, ct);
+        if (ProviderRegistry.Resolve(model, connections) is not { } connection) return false;
+        return (await ListedAsync(connection, ct)).Contains(model.Model) || model == await InstanceDefaultAsync(connections, ct);
     }
 
+    private async Task<ModelRef> DefaultForAsync(string userId, IReadOnlyList<ProviderConnection> connections, CancellationToken ct) =>
+        await UserDefaultAsync(userId, connections, ct) ?? await InstanceDefaultAsync(connections, ct);
+
+    private async Task<ModelRef> InstanceDefaultAsync(IReadOnlyList<ProviderConnection> connections, CancellationToken ct) =>
+        registry.DefaultModel(await registry.SettingsAsync(ct), connections);
+
+    // The user's own choice, unless its connection is gone or the provider no longer lists the model (when a
+    // listing is at hand: starting a chat never waits for a provider).
+    private async Task<ModelRef?> UserDefaultAsync(string userId, IReadOnlyList<ProviderConnection> connections, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        if (ModelRefs.Parse((await session.LoadAsync<Accounts.SambungUser>(userId, ct))?.DefaultModel) is not { } own) return null;
+        if (ProviderRegistry.Resolve(own, connections) is not { } connection) return null;
+        return catalogue.Cached(connection) is { Models.Count: > 0 } listing && listing.Models.All(m => m.Id != own.Model) ? null : own;
+    }
+
+    // The models of one connection from its cached listing (fetched within the render budget at most), else the
+    // catalogue's suggestion for its kind.
     private async Task<List<string>> ListedAsync(ProviderConnection connection, CancellationToken ct)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -54,21 +66,13 @@ public sealed class ModelChoices(ProviderRegistry registry, ModelCatalogue catal
     public async Task<ModelChoice> ForAsync(string userId, ModelRef? current, CancellationToken ct)
     {
         var connections = await registry.AvailableToAsync(userId, ct);
-        var selected = current ?? await DefaultForAsync(userId, ct);
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        budget.CancelAfter(RenderBudget);
-        var listings = await Task.WhenAll(connections.Select(async c =>
-        {
-            try { return (c, await catalogue.ListAsync(c, refresh: false, budget.Token)); }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return (c, new ModelListing([], "timeout", DateTimeOffset.UtcNow)); }
-        }));
+        var selected = current ?? await DefaultForAsync(userId, connections, ct);
+        var listings = await Task.WhenAll(connections.Select(async c => (Connection: c, Ids: await ListedAsync(c, ct))));
 
         var groups = new List<ModelGroup>();
         var found = false;
-        foreach (var (connection, listing) in listings)
+        foreach (var (connection, ids) in listings)
         {
-            var ids = listing.Models.Select(m => m.Id).ToList();
-            if (ids.Count == 0) ids.Add(ModelCatalogue.SuggestedModel(connection.Kind));
             if (ProviderRegistry.Resolve(selected, connections) == connection && !ids.Contains(selected.Model)) ids.Insert(0, selected.Model);
             var options = ids.Select(id =>
             {
