@@ -47,7 +47,10 @@ builder.Services.AddMarten(opts =>
     .IntegrateWithWolverine();
 // Marten's default logger writes SQL parameter values, and those are the messages.
 builder.Services.ConfigureMarten((services, opts) =>
-    opts.Logger(new ContentFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten"))));
+{
+    opts.Logger(new ContentFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
+    opts.Listeners.Add(services.GetRequiredService<ProviderChanges>());
+});
 
 builder.Host.UseWolverine(opts =>
 {

@@ -70,6 +70,24 @@ public sealed class ProviderTests(AppFixture app) : AppTest(app)
         Assert.Equal("Bearer test-key", App.Llm.Requests.Single(r => r.Path.EndsWith("/chat/completions")).Headers["Authorization"]);
     }
 
+    // Connections are kept in memory between replies: a change must be seen by the very next reply.
+    [Fact]
+    public async Task a_connection_added_or_removed_is_seen_by_the_next_reply()
+    {
+        var before = await ReplyWithAsync(new ModelRef("anthropic", "fake-claude")); // no such connection yet, and that is now kept
+        Assert.Equal((ReplyStatus.Failed, ProviderFailure.NotConfigured), (before.Status, before.ErrorKind));
+
+        var connection = await ConnectAsync(ProviderKind.Anthropic);
+        App.Llm.Enqueue(FakeReply.Of("Through the new connection."));
+        var reply = await ReplyWithAsync(new ModelRef("anthropic", "fake-claude"));
+        Assert.Equal((ReplyStatus.Completed, "Through the new connection."), (reply.Status, reply.Text));
+
+        await using (var scope = Host.Services.CreateAsyncScope())
+            Assert.True(await scope.ServiceProvider.GetRequiredService<ConnectionEditor>().RemoveAsync(null, Conversations.Owner, connection.Id, default));
+        var after = await ReplyWithAsync(new ModelRef("anthropic", "fake-claude"));
+        Assert.Equal((ReplyStatus.Failed, ProviderFailure.NotConfigured), (after.Status, after.ErrorKind));
+    }
+
     [Theory]
     [InlineData(401, null, "authentication")]
     [InlineData(403, null, "authentication")]

@@ -20,7 +20,8 @@ public sealed class HandlerWarmup(IServiceScopeFactory scopes, IHostApplicationL
         var nobody = Guid.Empty;
         object[] noOps =
         [
-            new StartConversation(Guid.CreateVersion7(), "", nobody, "", nobody, new("", "")), // refused: empty text
+            new StartChat(new StartConversation(Guid.CreateVersion7(), "", nobody, "", nobody, new("", ""))), // refused: empty text
+            new StartConversation(Guid.CreateVersion7(), "", nobody, "", nobody, new("", "")),
             new ConversationCommand(new StopReply(nobody, nobody, "", "")),                    // not found
         ];
         foreach (var command in noOps)

@@ -92,9 +92,8 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
-        var result = await RunAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
+        var result = await RunAndGenerateAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (result.Status == CommandStatus.Applied) generator.Start(id, form.ReplyId, user.Id);
 
         if (!Request.IsHtmx())
         {
@@ -131,8 +130,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         if (newMessageId == Guid.Empty || replyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
-        var result = await RunAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct);
-        if (result.Status == CommandStatus.Applied) generator.Start(id, replyId, user.Id);
+        var result = await RunAndGenerateAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct);
         return Respond(id, result);
     }
 
@@ -141,8 +139,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         if (newReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
-        var result = await RunAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct);
-        if (result.Status == CommandStatus.Applied) generator.Start(id, newReplyId, user.Id);
+        var result = await RunAndGenerateAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct);
         return Respond(id, result);
     }
 
@@ -185,6 +182,10 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     // "Previous version" / "Next version": show the branch through that sibling, remembered as an event.
     public async Task<IActionResult> OnPostSelectAsync(Guid id, [FromForm] Guid nodeId, [FromForm] long? expectedVersion, CancellationToken ct) =>
         Respond(id, await RunAsync(new SelectBranch(id, nodeId, user.Id), expectedVersion, ct));
+
+    // Sends a command whose replies are generated, starting while it commits.
+    private Task<CommandResult> RunAndGenerateAsync(IConversationCommand command, long? expectedVersion, CancellationToken ct) =>
+        bus.RunAndGenerateAsync(command, expectedVersion, ct);
 
     private async Task<CommandResult> RunAsync(IConversationCommand command, long? expectedVersion, CancellationToken ct)
     {

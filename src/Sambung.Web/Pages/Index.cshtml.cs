@@ -12,7 +12,7 @@ using Wolverine;
 namespace Sambung.Web.Pages;
 
 // "/": a new, empty chat. The first message starts the conversation (with the chosen model) and opens it.
-public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices models, ReplyGenerator generator,
+public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices models,
     IStringLocalizer<SharedResource> text, RequestLimits limits) : PageModel
 {
     public ComposerModel Composer { get; private set; } = ComposerModel.ForNewChat();
@@ -49,14 +49,13 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
         CommandResult result;
         try
         {
-            result = await bus.InvokeAsync<CommandResult>(cmd, ct);
+            result = await bus.InvokeAsync<CommandResult>(new StartChat(cmd), ct);
         }
         catch (ConcurrencyException)
         {
             result = new(CommandStatus.NoChange); // the same form posted twice at once: the first one won
         }
 
-        if (result.Status == CommandStatus.Applied) generator.Start(id, form.ReplyId, user.Id);
         if (result.Succeeded) return Redirect($"/c/{id}");
 
         Models = await models.ForAsync(user.Id, chosen, ct);

@@ -39,10 +39,12 @@ public sealed class AppFixture : IAsyncLifetime
     {
         Llm.Reset();
         await Host.ResetAllMartenDataAsync();
-        // Marten leaves plain SQL read models alone, and the app caches conversation states in memory.
+        // Marten leaves plain SQL read models alone, and the app caches conversation states and provider settings
+        // in memory.
         await using (var db = Npgsql.NpgsqlDataSource.Create(ConnectionString))
             await db.CreateCommand($"truncate {Sambung.Projections.SambungStore.Schema}.{Sambung.Projections.Search.MessageSearchProjection.TableName}").ExecuteNonQueryAsync();
         Host.Services.GetRequiredService<Sambung.Web.Features.Chats.ConversationCache>().Clear();
+        Host.Services.GetRequiredService<Sambung.Web.Features.Providers.ProviderChanges>().Forget();
     }
 
     public async Task DisposeAsync()

@@ -1,23 +1,35 @@
 using Marten;
 using Sambung.Events.Conversations;
 using Sambung.Web.Features.Library;
+using Sambung.Web.Features.Streaming;
 using Wolverine;
 
 namespace Sambung.Web.Features.Chats;
 
 // Any command to an existing conversation, with the stream version the caller saw (null: the caller does not
-// care, as when a reply ends or a chat moves because its folder was deleted).
-public sealed record ConversationCommand(IConversationCommand Command, long? ExpectedVersion = null);
+// care, as when a reply ends or a chat moves because its folder was deleted). Generate: the replies it asks for are
+// generated, starting while the events commit (the pages ask for it; tests that play the provider's part do not).
+public sealed record ConversationCommand(IConversationCommand Command, long? ExpectedVersion = null, bool Generate = false);
+
+// The new-chat form: a conversation started with its first message, whose reply is generated.
+public sealed record StartChat(StartConversation Conversation);
 
 public static class ConversationBus
 {
     // Sends a command to an existing conversation. A concurrent writer's commit (after the handler has decided)
     // comes back as a Conflict result: nothing was written, and the caller says so.
-    public static async Task<CommandResult> RunAsync(this IMessageBus bus, IConversationCommand command, long? expectedVersion, CancellationToken ct)
+    public static Task<CommandResult> RunAsync(this IMessageBus bus, IConversationCommand command, long? expectedVersion, CancellationToken ct) =>
+        SendAsync(bus, new ConversationCommand(command, expectedVersion), ct);
+
+    // The same, and the replies the command asks for are generated.
+    public static Task<CommandResult> RunAndGenerateAsync(this IMessageBus bus, IConversationCommand command, long? expectedVersion, CancellationToken ct) =>
+        SendAsync(bus, new ConversationCommand(command, expectedVersion, Generate: true), ct);
+
+    private static async Task<CommandResult> SendAsync(IMessageBus bus, ConversationCommand message, CancellationToken ct)
     {
         try
         {
-            return await bus.InvokeAsync<CommandResult>(new ConversationCommand(command, expectedVersion), ct);
+            return await bus.InvokeAsync<CommandResult>(message, ct);
         }
         catch (JasperFx.ConcurrencyException)
         {
@@ -34,7 +46,7 @@ public static class ConversationCommandHandler
 {
     public static async Task<(CommandResult, OutgoingMessages)> Handle(
         ConversationCommand message, IDocumentSession session, ConversationStreams streams, LibraryStreams library,
-        TimeProvider clock, CancellationToken ct)
+        ReplyGenerator generator, TimeProvider clock, CancellationToken ct)
     {
         var command = message.Command;
         var outgoing = new OutgoingMessages();
@@ -55,6 +67,7 @@ public static class ConversationCommandHandler
         var decision = ConversationDecisions.Decide(command, state, now);
         var result = streams.Append(session, state, decision, message.ExpectedVersion);
         if (result.Status != CommandStatus.Applied) return (result, outgoing);
+        if (message.Generate) StartReplies(generator, session, state, decision);
 
         // A tag used on a chat joins the user's tag list.
         if (command is TagConversation tag && decision.Events.OfType<ConversationTagged>().FirstOrDefault() is { } tagged)
@@ -64,12 +77,27 @@ public static class ConversationCommandHandler
         outgoing.Add(new ChatListChanged(state.OwnerId)); // the user's other tabs refresh their sidebar
         return (result, outgoing);
     }
+
+    // A reply this decision asks for starts now, from the state after it, while the events commit.
+    internal static void StartReplies(ReplyGenerator generator, IDocumentSession session, Conversation? before, Sambung.Events.Decision decision)
+    {
+        if (!decision.Events.OfType<ReplyRequested>().Any()) return;
+        if (Conversation.Fold(decision.Events, before) is { } after) generator.BeginAfterCommit(session, after, decision.Events);
+    }
 }
 
 public static class StartConversationHandler
 {
-    public static async Task<(CommandResult, OutgoingMessages)> Handle(StartConversation cmd, IDocumentSession session, ConversationStreams streams,
-        TimeProvider clock, CancellationToken ct)
+    public static Task<(CommandResult, OutgoingMessages)> Handle(StartConversation cmd, IDocumentSession session, ConversationStreams streams,
+        ReplyGenerator generator, TimeProvider clock, CancellationToken ct) =>
+        StartAsync(cmd, generate: false, session, streams, generator, clock, ct);
+
+    public static Task<(CommandResult, OutgoingMessages)> Handle(StartChat chat, IDocumentSession session, ConversationStreams streams,
+        ReplyGenerator generator, TimeProvider clock, CancellationToken ct) =>
+        StartAsync(chat.Conversation, generate: true, session, streams, generator, clock, ct);
+
+    private static async Task<(CommandResult, OutgoingMessages)> StartAsync(StartConversation cmd, bool generate, IDocumentSession session,
+        ConversationStreams streams, ReplyGenerator generator, TimeProvider clock, CancellationToken ct)
     {
         var existing = await streams.LoadAsync(session, cmd.ConversationId, ct);
         var decision = ConversationDecisions.Decide(cmd, existing, clock.GetUtcNow());
@@ -77,7 +105,11 @@ public static class StartConversationHandler
             ? streams.Start(session, cmd.ConversationId, decision)
             : streams.Append(session, existing, decision);
         var outgoing = new OutgoingMessages();
-        if (result.Status == CommandStatus.Applied) outgoing.Add(new ChatListChanged(cmd.OwnerId));
+        if (result.Status == CommandStatus.Applied)
+        {
+            if (generate) ConversationCommandHandler.StartReplies(generator, session, existing, decision);
+            outgoing.Add(new ChatListChanged(cmd.OwnerId));
+        }
         return (result, outgoing);
     }
 }

@@ -17,7 +17,9 @@ public sealed class ProviderSettings
 
 // Which connections a user may use: the instance's (environment, then admin-added) and, unless an admin forbids it,
 // their own. A user's own connection of a kind overrides the instance's for references by kind ("openai").
-public sealed class ProviderRegistry(IDocumentStore store, IConfiguration config)
+//   Settings and stored connections are read on every reply, so they are kept in memory until a commit touches
+// them (ProviderChanges, told by Marten after every commit in this process). Callers only read what is returned.
+public sealed class ProviderRegistry(IDocumentStore store, IConfiguration config, ProviderChanges changes)
 {
     private readonly IReadOnlyList<ProviderConnection> environment = FromEnvironment(config);
 
@@ -33,20 +35,24 @@ public sealed class ProviderRegistry(IDocumentStore store, IConfiguration config
         return new(first?.Reference ?? ProviderKinds.Key(ProviderKind.OpenAI), model ?? ModelCatalogue.SuggestedModel(first?.Kind ?? ProviderKind.OpenAI));
     }
 
-    public async Task<ProviderSettings> SettingsAsync(CancellationToken ct)
-    {
-        await using var session = store.QuerySession();
-        return await session.LoadAsync<ProviderSettings>(ProviderSettings.DocumentId, ct) ?? new ProviderSettings();
-    }
+    public Task<ProviderSettings> SettingsAsync(CancellationToken ct) =>
+        changes.GetOrLoadAsync("settings", async () =>
+        {
+            await using var session = store.QuerySession();
+            return await session.LoadAsync<ProviderSettings>(ProviderSettings.DocumentId, ct) ?? new ProviderSettings();
+        });
 
     public async Task<IReadOnlyList<ProviderConnection>> AvailableToAsync(string userId, CancellationToken ct)
     {
-        await using var session = store.QuerySession();
-        var settings = await session.LoadAsync<ProviderSettings>(ProviderSettings.DocumentId, ct) ?? new ProviderSettings();
-        var stored = await session.Query<ProviderConnection>()
-            .Where(c => c.OwnerId == null || c.OwnerId == userId)
-            .OrderBy(c => c.CreatedAt)
-            .ToListAsync(ct);
+        var settings = await SettingsAsync(ct);
+        var stored = await changes.GetOrLoadAsync<IReadOnlyList<ProviderConnection>>("connections:" + userId, async () =>
+        {
+            await using var session = store.QuerySession();
+            return await session.Query<ProviderConnection>()
+                .Where(c => c.OwnerId == null || c.OwnerId == userId)
+                .OrderBy(c => c.CreatedAt)
+                .ToListAsync(ct);
+        });
         var own = settings.UserConnectionsAllowed ? stored.Where(c => c.OwnerId == userId) : [];
         return [.. own, .. environment, .. stored.Where(c => c.OwnerId is null)];
     }

@@ -11,9 +11,13 @@ namespace Sambung.Web.Features.Streaming;
 
 // Generates replies in the background, detached from the browser request that asked for them: closing the tab
 // loses nothing, and any page can watch the text as it arrives through LiveReplies.
+//   A reply starts as soon as the command asking for it is decided, from the conversation state the handler
+// holds: the provider call is under way while the events commit, so Sambung adds almost nothing to the
+// provider's time to first token. Nothing is recorded (checkpoint, fallback, end) before that commit; a command
+// that never commits has its call cancelled and leaves no trace.
 //   Before the first token, a transient failure (rate limit, timeout, network, provider down) is retried with
-//   backoff; when that is not enough, the next model of the fallback chain takes over (recorded as FallbackTaken).
-//   After the first token the model never changes: a failure ends the reply with its partial text.
+// backoff; when that is not enough, the next model of the fallback chain takes over (recorded as FallbackTaken).
+// After the first token the model never changes: a failure ends the reply with its partial text.
 public sealed class ReplyGenerator(
     IServiceScopeFactory scopes, IDocumentStore store, LiveReplies live, ProviderRegistry registry, ChatClientFactory clients,
     FallbackChain fallbacks, ReplyTitles titles, ILogger<ReplyGenerator> log, IHostApplicationLifetime lifetime)
@@ -21,11 +25,58 @@ public sealed class ReplyGenerator(
     public const int RetriesBeforeFirstToken = 2;
     public static readonly TimeSpan CheckpointEvery = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(10);
+    // How long a commit may take before the database is asked whether it happened, and then how often.
+    private static readonly TimeSpan[] CommitChecks = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)];
 
+    // What a reply is generated from: everything comes from the decision, nothing is read back.
+    private sealed record ReplyPlan(ModelRef Model, GenerationParameters Parameters, List<ChatMessage> Messages, Task<bool> Committed);
+
+    // Called by a handler that appended these events to this session (not yet committed), with the state after them.
+    public void BeginAfterCommit(IDocumentSession session, Conversation after, IReadOnlyList<object> events)
+    {
+        var requests = events.OfType<ReplyRequested>().ToList();
+        if (requests.Count == 0) return;
+        var commit = new CommitSignal();
+        session.Listeners.Add(commit);
+        var committed = WhenCommittedAsync(commit.Task, requests[0].NodeId);
+        foreach (var request in requests)
+        {
+            if (live.TryStart(after.Id, request.NodeId, after.OwnerId) is not { } reply) continue; // already running
+            var messages = Prompt.Build(request.Context?.SystemPrompt ?? after.SystemPrompt, after.PathTo(request.ParentId));
+            var plan = new ReplyPlan(request.Model, request.Parameters ?? new(), messages, committed);
+            _ = Task.Run(() => RunAsync(reply, plan));
+            _ = committed.ContinueWith(t => { if (!t.Result) reply.Cancellation.Cancel(); }, TaskScheduler.Default);
+        }
+    }
+
+    // Starts a reply that is already stored (asked for by a command sent without generation, as tests do), reading
+    // its prompt back from the read models.
     public void Start(Guid conversationId, Guid replyId, string ownerId)
     {
         if (live.TryStart(conversationId, replyId, ownerId) is not { } reply) return; // already running
-        _ = Task.Run(() => RunAsync(reply));
+        _ = Task.Run(async () =>
+        {
+            ReplyPlan plan;
+            try
+            {
+                await using var session = store.QuerySession();
+                var node = await session.LoadAsync<TreeNode>(replyId)
+                    ?? throw new InvalidOperationException($"Reply {replyId} was started before it was stored.");
+                var tree = await session.LoadAsync<ConversationTree>(conversationId)
+                    ?? throw new InvalidOperationException($"Conversation {conversationId} not found.");
+                var path = await session.PathToAsync(conversationId, node.ParentId!.Value, CancellationToken.None);
+                plan = new(node.Model ?? tree.Model, node.Parameters ?? new(), Prompt.Build(node.Context?.SystemPrompt ?? tree.SystemPrompt, path),
+                    Task.FromResult(true));
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Could not start reply {ReplyId}", replyId);
+                reply.End();
+                live.Remove(reply);
+                return;
+            }
+            await RunAsync(reply, plan);
+        });
     }
 
     // Returns false when the reply is not running here (it ended, or the server restarted since).
@@ -36,13 +87,34 @@ public sealed class ReplyGenerator(
         return true;
     }
 
-    private async Task RunAsync(LiveReply reply)
+    // The commit normally reports back within milliseconds. When it does not (it failed, or the machine is very
+    // busy), the database says whether the reply exists; a command that never committed is given up after ~45 s.
+    private async Task<bool> WhenCommittedAsync(Task signal, Guid replyId)
+    {
+        foreach (var wait in CommitChecks)
+        {
+            if (await Task.WhenAny(signal, Task.Delay(wait)) == signal) return true;
+            try
+            {
+                await using var session = store.QuerySession();
+                if (await session.LoadAsync<TreeNode>(replyId) is not null) return true;
+            }
+            catch (Exception e)
+            {
+                log.LogWarning(e, "Could not check whether reply {ReplyId} was stored", replyId);
+            }
+        }
+        log.LogWarning("Reply {ReplyId} was never stored: its generation is abandoned", replyId);
+        return false;
+    }
+
+    private async Task RunAsync(LiveReply reply, ReplyPlan plan)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(reply.Cancellation.Token, lifetime.ApplicationStopping);
         object ending;
         try
         {
-            ending = await GenerateAsync(reply, linked.Token);
+            ending = await GenerateAsync(reply, plan, linked.Token);
         }
         catch (OperationCanceledException) when (reply.StoppedBy is { } by)
         {
@@ -61,6 +133,7 @@ public sealed class ReplyGenerator(
 
         try
         {
+            if (!await plan.Committed) return; // the reply was never stored: nothing to end
             await RecordAsync(ending);
             if (ending is CompleteReply) titles.MaybeTitle(reply.ConversationId, reply.OwnerId);
         }
@@ -72,37 +145,30 @@ public sealed class ReplyGenerator(
         {
             reply.End();
             live.Remove(reply);
-            await ForgetCheckpointAsync(reply.ReplyId);
+            if (plan.Committed is { IsCompletedSuccessfully: true, Result: true }) await ForgetCheckpointAsync(reply.ReplyId);
         }
     }
 
-    private async Task<object> GenerateAsync(LiveReply reply, CancellationToken ct)
+    private async Task<object> GenerateAsync(LiveReply reply, ReplyPlan plan, CancellationToken ct)
     {
-        TreeNode node;
-        ConversationTree tree;
-        List<ChatMessage> messages;
-        await using (var session = store.QuerySession())
-        {
-            node = await session.LoadAsync<TreeNode>(reply.ReplyId, ct)
-                ?? throw new InvalidOperationException($"Reply {reply.ReplyId} was started before it was stored.");
-            tree = await session.LoadAsync<ConversationTree>(reply.ConversationId, ct)
-                ?? throw new InvalidOperationException($"Conversation {reply.ConversationId} not found.");
-            messages = Prompt.Build(node.Context?.SystemPrompt ?? tree.SystemPrompt, await session.PathToAsync(reply.ConversationId, node.ParentId!.Value, ct));
-        }
         var options = new ChatOptions
         {
-            Temperature = (float?)node.Parameters?.Temperature,
-            TopP = (float?)node.Parameters?.TopP,
-            MaxOutputTokens = node.Parameters?.MaxTokens,
+            Temperature = (float?)plan.Parameters.Temperature,
+            TopP = (float?)plan.Parameters.TopP,
+            MaxOutputTokens = plan.Parameters.MaxTokens,
         };
 
         var available = await registry.AvailableToAsync(reply.OwnerId, ct);
-        var candidates = await fallbacks.ForAsync(node.Model ?? tree.Model, node.Parameters?.FallbackModels ?? [], ct);
+        var candidates = await fallbacks.ForAsync(plan.Model, plan.Parameters.FallbackModels, ct);
         ProviderFailure? failure = null;
         for (var i = 0; i < candidates.Count; i++)
         {
             var model = candidates[i];
-            if (i > 0) await RecordAsync(new TakeFallback(reply.ConversationId, reply.ReplyId, model, failure?.Kind ?? ProviderFailure.Unknown));
+            if (i > 0)
+            {
+                if (!await plan.Committed) throw new OperationCanceledException();
+                await RecordAsync(new TakeFallback(reply.ConversationId, reply.ReplyId, model, failure?.Kind ?? ProviderFailure.Unknown));
+            }
             if (ProviderRegistry.Resolve(model, available) is not { } connection)
             {
                 failure = new(ProviderFailure.NotConfigured, null, null, $"No connection for provider '{model.Provider}'.");
@@ -113,7 +179,7 @@ public sealed class ReplyGenerator(
             {
                 try
                 {
-                    return await StreamAsync(reply, client, model, messages, options, ct);
+                    return await StreamAsync(reply, client, model, plan, options, ct);
                 }
                 catch (Exception e) when (e is not OperationCanceledException && reply.Text.Length == 0)
                 {
@@ -128,9 +194,10 @@ public sealed class ReplyGenerator(
         return new FailReply(reply.ConversationId, reply.ReplyId, failure.Kind, failure.Detail, "", reply.Elapsed);
     }
 
-    private async Task<CompleteReply> StreamAsync(LiveReply reply, IChatClient client, ModelRef model, List<ChatMessage> messages,
+    private async Task<CompleteReply> StreamAsync(LiveReply reply, IChatClient client, ModelRef model, ReplyPlan plan,
         ChatOptions options, CancellationToken ct)
     {
+        var messages = plan.Messages;
         TimeSpan? firstToken = null;
         UsageDetails? usage = null;
         string? finishReason = null, providerModel = null;
@@ -141,7 +208,8 @@ public sealed class ReplyGenerator(
             {
                 firstToken ??= reply.Elapsed;
                 reply.Append(update.Text);
-                if (reply.Elapsed >= nextCheckpoint)
+                // A checkpoint of a reply that is not stored yet would have nothing to recover: wait for the commit.
+                if (reply.Elapsed >= nextCheckpoint && plan.Committed is { IsCompletedSuccessfully: true, Result: true })
                 {
                     nextCheckpoint = reply.Elapsed + CheckpointEvery;
                     await CheckpointAsync(reply, ct);
@@ -215,6 +283,20 @@ public sealed class ReplyGenerator(
     }
 }
 
+// Completes when the session it listens to has committed.
+internal sealed class CommitSignal : DocumentSessionListenerBase
+{
+    private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Task => done.Task;
+
+    public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+    {
+        done.TrySetResult();
+        return Task.CompletedTask;
+    }
+}
+
 public sealed class ReplyCheckpoint
 {
     public Guid Id { get; set; }
@@ -248,18 +330,25 @@ public static class Prompt
 
     // What the model sees: the system prompt, then every message on the path that has text; a merge node is given
     // as context from another branch.
-    public static List<ChatMessage> Build(string? systemPrompt, IEnumerable<TreeNode> path)
+    public static List<ChatMessage> Build(string? systemPrompt, IEnumerable<TreeNode> path) =>
+        Build(systemPrompt, path.Select(n => (n.Kind, n.Text)));
+
+    // The same from the write model, as a reply starts from the state its command was decided on.
+    public static List<ChatMessage> Build(string? systemPrompt, IEnumerable<ConversationNode> path) =>
+        Build(systemPrompt, path.Select(n => (n.Kind, n.Text)));
+
+    private static List<ChatMessage> Build(string? systemPrompt, IEnumerable<(NodeKind Kind, string Text)> path)
     {
         var messages = new List<ChatMessage>();
         if (!string.IsNullOrWhiteSpace(systemPrompt)) messages.Add(new(ChatRole.System, systemPrompt));
-        foreach (var node in path)
+        foreach (var (kind, text) in path)
         {
-            if (string.IsNullOrEmpty(node.Text)) continue;
-            messages.Add(node.Kind switch
+            if (string.IsNullOrEmpty(text)) continue;
+            messages.Add(kind switch
             {
-                NodeKind.Assistant => new ChatMessage(ChatRole.Assistant, node.Text),
-                NodeKind.Merge => new ChatMessage(ChatRole.User, $"{MergeHeader}\n\n{node.Text}"),
-                _ => new ChatMessage(ChatRole.User, node.Text),
+                NodeKind.Assistant => new ChatMessage(ChatRole.Assistant, text),
+                NodeKind.Merge => new ChatMessage(ChatRole.User, $"{MergeHeader}\n\n{text}"),
+                _ => new ChatMessage(ChatRole.User, text),
             });
         }
         return messages;

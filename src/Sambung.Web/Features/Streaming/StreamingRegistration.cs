@@ -16,6 +16,7 @@ public static class ProvidersRegistration
 {
     public static IServiceCollection AddProviders(this IServiceCollection services) => services
         .AddSingleton<ProviderKeys>()
+        .AddSingleton<ProviderChanges>()
         .AddSingleton<ProviderHttp>()
         .AddSingleton<ProviderRegistry>()
         .AddSingleton<ChatClientFactory>()
