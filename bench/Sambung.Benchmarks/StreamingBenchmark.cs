@@ -85,6 +85,9 @@ public static class StreamingBenchmark
     {
         Markdown.Heading(2, "streaming");
         var plan = ctx.Quick ? Plan.Quick : Plan.Full;
+        // SAMBUNG_BENCH_STREAMS=1,100: only those concurrencies (the goal's, without the 1,000-stream run's minutes).
+        if (Environment.GetEnvironmentVariable("SAMBUNG_BENCH_STREAMS") is { Length: > 0 } only)
+            plan = plan with { Concurrency = [.. only.Split(',').Select(int.Parse)] };
         await using var llm = await FakeLlmServer.StartAsync();
         llm.DefaultReply = FakeReply.Of("Ready.");
         await using var app = await StreamingApp.StartAsync(ctx.ConnectionString, llm.OpenAIBaseUrl);
