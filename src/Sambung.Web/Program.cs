@@ -50,6 +50,7 @@ builder.Services.ConfigureMarten((services, opts) =>
 {
     opts.Logger(new ContentFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
     opts.Listeners.Add(services.GetRequiredService<ProviderChanges>());
+    opts.Listeners.Add(services.GetRequiredService<SessionChecks>());
 });
 
 builder.Host.UseWolverine(opts =>

@@ -44,6 +44,7 @@ public static class AccountsRegistration
             .AddClaimsPrincipalFactory<SambungClaimsFactory>();
         services.AddScoped<IUserStore<SambungUser>, MartenUserStore>();
         services.AddSingleton<UserSessions>();
+        services.AddSingleton<SessionChecks>();
 
         var secure = config.GetValue("Sambung:SecureCookies", !environment.IsDevelopment())
             ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;

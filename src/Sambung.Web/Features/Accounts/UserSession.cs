@@ -19,7 +19,7 @@ public sealed class UserSession
     public DateTimeOffset LastSeenAt { get; set; }
 }
 
-public sealed class UserSessions(IDocumentStore store, TimeProvider clock, ILogger<UserSessions> log)
+public sealed class UserSessions(IDocumentStore store, TimeProvider clock, SessionChecks checks, ILogger<UserSessions> log)
 {
     public const string SessionClaim = "sid";
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
@@ -95,14 +95,19 @@ public sealed class UserSessions(IDocumentStore store, TimeProvider clock, ILogg
             return;
         }
 
+        var now = clock.GetUtcNow();
+        // Passed a moment ago, and nothing about it has changed since (SessionChecks): no need to ask the database.
+        if (checks.Find(sessionId) is { } passed && passed.UserId == userId && now - passed.CreatedAt <= Lifetime && now - passed.LastSeenAt <= TouchEvery)
+            return;
+
+        var generation = checks.Generation;
         await using var db = store.LightweightSession();
-        // One round trip for both: this runs before every request of a signed-in user.
+        // One round trip for both.
         var batch = db.CreateBatchQuery();
         var loadingSession = batch.Load<UserSession>(sessionId);
         var loadingUser = batch.Load<SambungUser>(userId);
         await batch.Execute(context.HttpContext.RequestAborted);
         var (session, user) = (await loadingSession, await loadingUser);
-        var now = clock.GetUtcNow();
         if (session is null || session.UserId != userId || user is null || user.Disabled || !user.Approved || now - session.CreatedAt > Lifetime)
         {
             await RejectAsync(context);
@@ -122,6 +127,7 @@ public sealed class UserSessions(IDocumentStore store, TimeProvider clock, ILogg
                 log.LogWarning(e, "Could not record the last use of session {SessionId}", sessionId);
             }
         }
+        checks.Keep(sessionId, new(userId, session.CreatedAt, session.LastSeenAt), generation);
     }
 
     public static Guid? IdOf(ClaimsPrincipal principal) =>
