@@ -31,7 +31,23 @@ public sealed class TreeView
             activePath.Add(current);
         (you, assistant, merged) = (text["Message.You"], text["Message.Assistant"], text["Tree.RoleMerge"]);
         (active, hiddenMark, starred, pending) = (text["Tree.OnActivePath"], text["Tree.HiddenMark"], text["Tree.Starred"], text["Tree.Pending"]);
-        HiddenCount = nodes.Values.Count(n => n.Hidden && IsShown(n.ParentId));
+        HiddenCount = CountHidden();
+    }
+
+    // One walk down from the root: a hidden node counts when nothing above it is hidden (or hidden ones are shown).
+    private int CountHidden()
+    {
+        var count = 0;
+        if (!nodes.ContainsKey(root)) return 0;
+        var stack = new Stack<Guid>([root]);
+        while (stack.Count > 0)
+            foreach (var id in nodes[stack.Pop()].Children)
+                if (nodes.TryGetValue(id, out var child))
+                {
+                    if (child.Hidden) count++;
+                    if (!child.Hidden || showHidden) stack.Push(id);
+                }
+        return count;
     }
 
     // Hidden nodes whose parent is on show: each one a branch the toggle brings back.
@@ -62,13 +78,6 @@ public sealed class TreeView
             yield return node;
             foreach (var child in Enumerable.Reverse(Children(node.Id))) stack.Push(child);
         }
-    }
-
-    private bool IsShown(Guid? id)
-    {
-        for (; id is { } current && nodes.TryGetValue(current, out var node); id = node.ParentId)
-            if (node.Hidden && !showHidden) return false;
-        return true;
     }
 
     private List<Guid> Children(Guid id) =>
