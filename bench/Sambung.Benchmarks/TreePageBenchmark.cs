@@ -31,16 +31,12 @@ public static class TreePageBenchmark
             await using var session = ctx.Store.QuerySession();
             var tree = await session.FindTreeAsync(info.Id, LongConversation.Owner, CancellationToken.None)
                        ?? throw new InvalidOperationException("The long conversation has no tree.");
-            var view = new TreeView(await session.OutlineAsync(info.Id, CancellationToken.None), info.Id, tree.ActiveLeafId, false, text);
+            var view = new TreeView(await ctx.Db.OutlineAsync(info.Id, CancellationToken.None), info.Id, tree.ActiveLeafId, false, text);
             html = view.Html(tree.ActiveLeafId);
             _ = view.Marked().Count();
             nodes = view.Count;
         }
-        async Task QueryAsync()
-        {
-            await using var session = ctx.Store.QuerySession();
-            _ = await session.OutlineAsync(info.Id, CancellationToken.None);
-        }
+        async Task QueryAsync() => _ = await ctx.Db.OutlineAsync(info.Id, CancellationToken.None);
 
         var page = await MeasureAsync(ctx, $"header + outline query + drawing {info.UserMessages + info.Replies:N0} messages", DrawAsync);
         var query = await MeasureAsync(ctx, "outline query alone", QueryAsync);

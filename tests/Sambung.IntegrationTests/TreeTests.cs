@@ -4,6 +4,7 @@ using Marten;
 using Sambung.Events.Conversations;
 using Sambung.IntegrationTests.Support;
 using Sambung.Projections.Conversations;
+using Wolverine;
 
 namespace Sambung.IntegrationTests;
 
@@ -213,6 +214,33 @@ public sealed class TreeTests(AppFixture app) : AppTest(app)
             s.StatusCodeShouldBe(404);
         });
         Assert.Equal(4, (await Chats.EventsAsync(theirs)).Count);
+    }
+
+    [Fact]
+    public async Task rebuilding_the_projections_gives_the_same_labels_stars_and_forks()
+    {
+        var (id, message, reply, edited, _) = await TwoBranchesAsync();
+        await Chats.AppliedAsync(new LabelBranch(id, message, "First idea", Owner));
+        await Chats.AppliedAsync(new StarBranch(id, reply, true, Owner));
+        var fork = Guid.CreateVersion7();
+        var forked = await Host.MessageBus().InvokeAsync<Sambung.Web.Features.Chats.CommandResult>(new ForkConversation(fork, id, reply, Owner));
+        Assert.Equal(Sambung.Web.Features.Chats.CommandStatus.Applied, forked.Status);
+        async Task<string> SnapshotAsync()
+        {
+            await using var session = Store.QuerySession();
+            var nodes = await session.Query<TreeNode>().Where(n => n.ConversationId == id || n.ConversationId == fork).ToListAsync();
+            var trees = await session.LoadManyAsync<ConversationTree>(id, fork);
+            return System.Text.Json.JsonSerializer.Serialize(new { nodes = nodes.OrderBy(n => n.Id), trees = trees.OrderBy(t => t.Id) });
+        }
+        var before = await SnapshotAsync();
+        Assert.Contains("First idea", before);
+
+        await Host.Services.GetRequiredService<Sambung.Web.Infrastructure.ProjectionRebuilder>().RebuildAllAsync(default);
+
+        Assert.Equal(before, await SnapshotAsync());
+        await using var check = Store.QuerySession();
+        Assert.Equal((id, (Guid?)reply), ((await check.LoadAsync<ConversationTree>(fork))!.ForkedFrom, (await check.LoadAsync<ConversationTree>(fork))!.ForkedFromNode));
+        Assert.True((await check.LoadAsync<TreeNode>(ConversationDecisions.ForkedNodeId(fork, reply)))!.Starred);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ namespace Sambung.Web.Pages;
 // "/c/{id}/compare?a=…&b=…": two branches (or two sibling replies) of one conversation side by side, turn by turn,
 // with a word diff; without both ends, a picker of the conversation's branches. "Continue with this one" makes a
 // side the active path; a merge carries one side into the other.
-public sealed class CompareModel(IQuerySession session, IMessageBus bus, CurrentUser user, ModelCatalogue catalogue,
+public sealed class CompareModel(Npgsql.NpgsqlDataSource db, IQuerySession session, IMessageBus bus, CurrentUser user, ModelCatalogue catalogue,
     IStringLocalizer<SharedResource> text) : PageModel
 {
     public ConversationTree Tree { get; private set; } = null!;
@@ -64,7 +64,7 @@ public sealed class CompareModel(IQuerySession session, IMessageBus bus, Current
         Tree = tree;
         Error = error;
         ViewData["ConversationId"] = id;
-        var outline = await session.OutlineAsync(id, ct);
+        var outline = await db.OutlineAsync(id, ct);
         var known = outline.Where(n => n.Id != id).Select(n => n.Id).ToHashSet();
         if (!pick && a is { } first && b is { } second && first != second && known.Contains(first) && known.Contains(second))
         {

@@ -14,7 +14,7 @@ namespace Sambung.Web.Pages;
 // "/c/{id}/tree": the whole conversation tree, and what can be done to one node of it: make its branch the active
 // path, label, star, hide or restore it, fork the path to it into a new chat, merge its branch into the active
 // one, or compare the two. One form, one radio group; each button posts the chosen node to its own handler.
-public sealed class TreeModel(IQuerySession session, IMessageBus bus, CurrentUser user, ConversationStreams streams,
+public sealed class TreeModel(Npgsql.NpgsqlDataSource db, IQuerySession session, IMessageBus bus, CurrentUser user, ConversationStreams streams,
     IStringLocalizer<SharedResource> text) : PageModel
 {
     public ConversationTree Tree { get; private set; } = null!;
@@ -96,7 +96,7 @@ public sealed class TreeModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (await session.FindTreeAsync(id, user.Id, ct) is not { } tree) return false;
         Tree = tree;
         ShowHidden = hidden;
-        View = new TreeView(await session.OutlineAsync(id, ct), id, tree.ActiveLeafId, hidden, text);
+        View = new TreeView(await db.OutlineAsync(id, ct), id, tree.ActiveLeafId, hidden, text);
         Chosen = node is { } n && View.Has(n) ? n : tree.ActiveLeafId;
         Error = error;
         ViewData["ConversationId"] = id;
