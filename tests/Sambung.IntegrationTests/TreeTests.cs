@@ -244,6 +244,25 @@ public sealed class TreeTests(AppFixture app) : AppTest(app)
     }
 
     [Fact]
+    public async Task purging_the_source_masks_its_labels_and_its_forks_say_it_is_gone()
+    {
+        var (id, message, reply) = await Chats.ExchangeAsync("Hello", "Hi");
+        await Chats.AppliedAsync(new LabelBranch(id, message, "zebralabel", Owner));
+        var fork = Guid.CreateVersion7();
+        await Host.MessageBus().InvokeAsync<Sambung.Web.Features.Chats.CommandResult>(new ForkConversation(fork, id, reply, Owner));
+        Assert.Contains($"href=\"/c/{id}?at={reply}\">Hello</a>", await PageAsync($"/c/{fork}"));
+
+        await Chats.AppliedAsync(new DeleteConversation(id, Owner));
+        await Chats.AppliedAsync(new PurgeConversation(id, Owner, "user"));
+
+        await Waiting.UntilAsync(async () => (await Chats.EventsAsync(id)).OfType<BranchLabeled>().All(e => e.Label == ""), "the label to be masked");
+        var page = await PageAsync($"/c/{fork}");
+        Assert.Contains("Forked from a chat that no longer exists.", page);
+        Assert.DoesNotContain($"/c/{id}?at=", page);
+        await PageAsync($"/c/{id}/tree", 404);
+    }
+
+    [Fact]
     public async Task a_post_without_the_antiforgery_token_is_refused()
     {
         var (id, message, _) = await Chats.ExchangeAsync("Hello", "Hi");
