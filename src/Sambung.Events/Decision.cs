@@ -40,4 +40,5 @@ public static class Refusals
     public const string FolderExists = "FolderExists";
     public const string TooManyFolders = "TooManyFolders";
     public const string TagExists = "TagExists";
+    public const string InvalidLabel = "InvalidLabel";
 }

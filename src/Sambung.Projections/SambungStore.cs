@@ -24,6 +24,7 @@ public static class SambungStore
         typeof(ConversationTagged), typeof(ConversationUntagged), typeof(ModelChanged), typeof(SystemPromptChanged),
         typeof(GenerationParametersChanged), typeof(ConversationDeleted), typeof(ConversationRestored),
         typeof(ConversationPurged),
+        typeof(BranchLabeled), typeof(BranchStarred), typeof(BranchUnstarred), typeof(ConversationForked),
         typeof(FolderCreated), typeof(FolderRenamed), typeof(FolderDeleted), typeof(TagCreated), typeof(TagRenamed),
         typeof(TagDeleted),
     ];
@@ -92,6 +93,7 @@ public static class SambungStore
         opts.Events.AddMaskingRuleForProtectedInformation<ConversationTagged>(e => e with { Tag = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<ConversationUntagged>(e => e with { Tag = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<SystemPromptChanged>(e => e with { SystemPrompt = null });
+        opts.Events.AddMaskingRuleForProtectedInformation<BranchLabeled>(e => e with { Label = "" });
         // Deleting an account also blanks the names of its folders and tags and its account details.
         opts.Events.AddMaskingRuleForProtectedInformation<FolderCreated>(e => e with { Name = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<FolderRenamed>(e => e with { Name = "" });

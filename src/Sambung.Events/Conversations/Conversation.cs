@@ -30,6 +30,9 @@ public sealed record Conversation(
     // command sent with an older version that is not older than this one is no conflict.
     public long DecisiveVersion { get; init; } = 1;
 
+    // The conversation and node this one was forked from, if it was.
+    public (Guid Conversation, Guid Node)? ForkedFrom { get; init; }
+
     public static bool IsBackgroundChange(object e) =>
         e is ReplyCompleted or ReplyFailed or ReplyStopped or FallbackTaken or ConversationRenamed { Automatic: true };
 
@@ -64,6 +67,10 @@ public sealed record Conversation(
         BranchSelected x => Select(x.LeafId),
         BranchHidden x => Update(x.NodeId, n => n with { Hidden = true }),
         BranchRestored x => Update(x.NodeId, n => n with { Hidden = false }),
+        BranchLabeled x => Update(x.NodeId, n => n with { Label = x.Label.Length == 0 ? null : x.Label }),
+        BranchStarred x => Update(x.NodeId, n => n with { Starred = true }),
+        BranchUnstarred x => Update(x.NodeId, n => n with { Starred = false }),
+        ConversationForked x => this with { ForkedFrom = (x.SourceConversationId, x.SourceNodeId) },
         ConversationRenamed x => this with { Title = x.Title, TitleSetByUser = TitleSetByUser || !x.Automatic },
         ConversationPinned => this with { Pinned = true },
         ConversationUnpinned => this with { Pinned = false },
@@ -164,7 +171,9 @@ public sealed record ConversationNode(
     Guid? EditOf = null,
     bool Hidden = false,
     Guid? SelectedChild = null,
-    IReadOnlyList<Guid>? MergedFrom = null)
+    IReadOnlyList<Guid>? MergedFrom = null,
+    string? Label = null,
+    bool Starred = false)
 {
     public bool IsPending => Kind == NodeKind.Assistant && Status == ReplyStatus.Requested;
 

@@ -67,7 +67,7 @@ public interface IUserCommand : IConversationCommand
 
 // Pure decisions: (command, state, now) -> events. No I/O, no clock, no id generation: ids come in the command,
 // which is also what makes a repeated command (a double click) a no-op.
-public static class ConversationDecisions
+public static partial class ConversationDecisions
 {
     public const int MaxMessageLength = 100_000;
     public const int MaxTitleLength = 80;
@@ -324,6 +324,8 @@ public static class ConversationDecisions
         DeleteConversation c => Decide(c, state, now),
         RestoreConversation c => Decide(c, state, now),
         PurgeConversation c => Decide(c, state, now),
+        LabelBranch c => Decide(c, state, now),
+        StarBranch c => Decide(c, state, now),
         _ => throw new ArgumentException($"No decision for {command.GetType().Name}", nameof(command)),
     };
 

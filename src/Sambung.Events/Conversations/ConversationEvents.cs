@@ -108,3 +108,15 @@ public sealed record ConversationRestored(string By, DateTimeOffset At);
 
 // The content is gone: every text in this stream is masked and the stream archived. Only the fact remains.
 public sealed record ConversationPurged(string By, string Reason, IReadOnlyList<Guid> NodeIds, DateTimeOffset At);
+
+// Marks that make a branch easy to find again in the tree: a label (empty: removed) and a star. They name the node
+// the branch runs through; nothing else about the node changes.
+public sealed record BranchLabeled(Guid NodeId, string Label, string By, DateTimeOffset At);
+
+public sealed record BranchStarred(Guid NodeId, string By, DateTimeOffset At);
+
+public sealed record BranchUnstarred(Guid NodeId, string By, DateTimeOffset At);
+
+// A fork's second event (after its ConversationStarted): where it was copied from. The copied path follows as
+// ordinary message and reply events under new node ids (ConversationDecisions.ForkedNodeId).
+public sealed record ConversationForked(Guid SourceConversationId, Guid SourceNodeId, string By, DateTimeOffset At);

@@ -19,6 +19,9 @@ public sealed record ConversationTree
     public bool Pinned { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+    // A fork's source conversation and the node its copy ended at.
+    public Guid? ForkedFrom { get; init; }
+    public Guid? ForkedFromNode { get; init; }
     public long Version { get; set; }
 }
 
@@ -55,6 +58,10 @@ public sealed partial class ConversationTreeProjection : SingleStreamProjection<
     public ConversationTree Apply(ConversationMovedToFolder e, ConversationTree t) => t;
     public ConversationTree Apply(ConversationTagged e, ConversationTree t) => t;
     public ConversationTree Apply(ConversationUntagged e, ConversationTree t) => t;
+    public ConversationTree Apply(BranchLabeled e, ConversationTree t) => t;
+    public ConversationTree Apply(BranchStarred e, ConversationTree t) => t;
+    public ConversationTree Apply(BranchUnstarred e, ConversationTree t) => t;
+    public ConversationTree Apply(ConversationForked e, ConversationTree t) => t with { ForkedFrom = e.SourceConversationId, ForkedFromNode = e.SourceNodeId };
 
     // Purged content leaves no read model behind.
     public bool ShouldDelete(ConversationPurged e) => true;

@@ -31,6 +31,8 @@ public sealed record TreeNode
     public MergeStrategy? MergeStrategy { get; init; }
     public List<Guid> MergedFrom { get; init; } = [];
     public bool Hidden { get; init; }
+    public string? Label { get; init; }
+    public bool Starred { get; init; }
     public List<Guid> Children { get; init; } = [];
     public List<Guid> HiddenChildren { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
@@ -56,6 +58,9 @@ public sealed partial class TreeNodeProjection : MultiStreamProjection<TreeNode,
         Identity<FallbackTaken>(e => e.NodeId);
         Identities<BranchHidden>(e => [e.NodeId, e.ParentId]);
         Identities<BranchRestored>(e => [e.NodeId, e.ParentId]);
+        Identity<BranchLabeled>(e => e.NodeId);
+        Identity<BranchStarred>(e => e.NodeId);
+        Identity<BranchUnstarred>(e => e.NodeId);
         Identities<IEvent<ConversationPurged>>(e => [e.StreamId, .. e.Data.NodeIds]);
     }
 
@@ -119,6 +124,12 @@ public sealed partial class TreeNodeProjection : MultiStreamProjection<TreeNode,
     public TreeNode Apply(BranchRestored e, TreeNode node) => node.Id == e.NodeId
         ? node with { Hidden = false }
         : node with { HiddenChildren = [.. node.HiddenChildren.Where(id => id != e.NodeId)] };
+
+    public TreeNode Apply(BranchLabeled e, TreeNode node) => node with { Label = e.Label.Length == 0 ? null : e.Label };
+
+    public TreeNode Apply(BranchStarred e, TreeNode node) => node with { Starred = true };
+
+    public TreeNode Apply(BranchUnstarred e, TreeNode node) => node with { Starred = false };
 
     public bool ShouldDelete(ConversationPurged e) => true;
 

@@ -183,6 +183,9 @@ public static class ChatConsistency
                 BranchSelected x => state.Has(x.LeafId),
                 BranchHidden x => x.NodeId != id && state.Find(x.NodeId)?.ParentId == x.ParentId,
                 BranchRestored x => x.NodeId != id && state.Find(x.NodeId)?.ParentId == x.ParentId,
+                BranchLabeled x => x.NodeId != id && state.Has(x.NodeId),
+                BranchStarred x => x.NodeId != id && state.Has(x.NodeId),
+                BranchUnstarred x => x.NodeId != id && state.Has(x.NodeId),
                 _ => true,
             };
             if (!ok) return false;
