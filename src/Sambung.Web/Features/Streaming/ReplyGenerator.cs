@@ -87,7 +87,7 @@ public sealed class ReplyGenerator(
                 ?? throw new InvalidOperationException($"Reply {reply.ReplyId} was started before it was stored.");
             tree = await session.LoadAsync<ConversationTree>(reply.ConversationId, ct)
                 ?? throw new InvalidOperationException($"Conversation {reply.ConversationId} not found.");
-            messages = Prompt.Build(node.Context?.SystemPrompt ?? tree.SystemPrompt, await session.PathToAsync(reply.ConversationId, node.ParentId!.Value, ct));
+            messages = await Prompt.ForReplyAsync(session, node, tree, ct);
         }
         var options = new ChatOptions
         {
@@ -245,6 +245,13 @@ public sealed class FallbackChain(IConfiguration config, ProviderRegistry regist
 public static class Prompt
 {
     public const string MergeHeader = "Context carried over from another branch of this conversation:";
+
+    // The messages sent for one reply, built the same way for the generator and for "What the model saw". The
+    // request fixed the system prompt (none is none); only replies older than the recorded context use the chat's.
+    public static async Task<List<ChatMessage>> ForReplyAsync(IQuerySession session, TreeNode reply, ConversationTree tree, CancellationToken ct) =>
+        Build(SystemPromptOf(reply, tree), await session.PathToAsync(reply.ConversationId, reply.ParentId!.Value, ct));
+
+    public static string? SystemPromptOf(TreeNode reply, ConversationTree tree) => reply.Context is { } context ? context.SystemPrompt : tree.SystemPrompt;
 
     // What the model sees: the system prompt, then every message on the path that has text; a merge node is given
     // as context from another branch.

@@ -1,0 +1,52 @@
+using Marten;
+using Sambung.Events.Conversations;
+using Sambung.Projections.Conversations;
+using Sambung.Web.Features.Chats;
+using Wolverine;
+
+namespace Sambung.Web.Features.History;
+
+// "Restore this version" and "Ask several models" through the same load, decide, append path as every other
+// conversation command (ConversationCommandHandler), with their own decisions (HistoryDecisions).
+public sealed record HistoryCommand(IUserCommand Command, long? ExpectedVersion = null);
+
+public static class HistoryBus
+{
+    public static async Task<CommandResult> RunAsync(this IMessageBus bus, IUserCommand command, long? expectedVersion, CancellationToken ct)
+    {
+        try
+        {
+            return await bus.InvokeAsync<CommandResult>(new HistoryCommand(command, expectedVersion), ct);
+        }
+        catch (JasperFx.ConcurrencyException)
+        {
+            return CommandResult.Conflict;
+        }
+    }
+}
+
+public static class HistoryCommandHandler
+{
+    public static async Task<(CommandResult, OutgoingMessages)> Handle(HistoryCommand message, IDocumentSession session,
+        ConversationStreams streams, TimeProvider clock, CancellationToken ct)
+    {
+        var outgoing = new OutgoingMessages();
+        var command = message.Command;
+        if (await streams.LoadOwnedAsync(session, command.ConversationId, command.By, ct) is not { } state)
+            return (CommandResult.NotFound, outgoing);
+
+        var now = clock.GetUtcNow();
+        var decision = command switch
+        {
+            RestoreVersion restore => HistoryDecisions.Decide(restore, state,
+                restore.Version is >= 1 && restore.Version <= state.Version
+                    ? await ConversationHistory.AsOfVersionAsync(session, state.Id, restore.Version, ct)
+                    : null, now),
+            AskSeveralModels ask => HistoryDecisions.Decide(ask, state, now),
+            _ => throw new ArgumentException($"No history decision for {command.GetType().Name}", nameof(message)),
+        };
+        var result = streams.Append(session, state, decision, message.ExpectedVersion);
+        if (result.Status == CommandStatus.Applied) outgoing.Add(new ChatListChanged(state.OwnerId));
+        return (result, outgoing);
+    }
+}
