@@ -39,7 +39,7 @@ public sealed class AskSeveralModel(IQuerySession session, IMessageBus bus, Curr
         // More models than ids: the decision refuses them all (TooManyModels), so the extra ids are never stored.
         var requests = chosen.Select((m, i) => new ModelRequest(m, i < ids.Length ? ids[i] : Guid.CreateVersion7())).ToList();
 
-        var result = await bus.RunAsync(new AskSeveralModels(id, messageId, parentId, text ?? "", requests, user.Id), expectedVersion, ct);
+        var result = await bus.RunHistoryAsync(new AskSeveralModels(id, messageId, parentId, text ?? "", requests, user.Id), expectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Status == CommandStatus.Applied)
             foreach (var request in requests) generator.Start(id, request.ReplyId, user.Id);

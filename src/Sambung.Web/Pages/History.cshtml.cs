@@ -35,7 +35,7 @@ public sealed class HistoryModel(IQuerySession session, IMessageBus bus, Current
 
     public async Task<IActionResult> OnPostRestoreAsync(Guid id, [FromForm] long version, CancellationToken ct)
     {
-        var result = await bus.RunAsync(new RestoreVersion(id, version, user.Id), null, ct);
+        var result = await bus.RunHistoryAsync(new RestoreVersion(id, version, user.Id), null, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Succeeded)
         {

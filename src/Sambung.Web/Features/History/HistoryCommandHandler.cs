@@ -12,7 +12,7 @@ public sealed record HistoryCommand(IUserCommand Command, long? ExpectedVersion 
 
 public static class HistoryBus
 {
-    public static async Task<CommandResult> RunAsync(this IMessageBus bus, IUserCommand command, long? expectedVersion, CancellationToken ct)
+    public static async Task<CommandResult> RunHistoryAsync(this IMessageBus bus, IUserCommand command, long? expectedVersion, CancellationToken ct)
     {
         try
         {
