@@ -53,6 +53,7 @@ public sealed class HistoryTests(BrowserFixture fixture) : BrowserTest(fixture)
         // Nothing is lost: the later question is a version away once the conversation goes on from here.
         Fixture.Llm.Enqueue(FakeReply.Of("Java has volcanoes."));
         await SendAsync(page, "And Java?", "Java has volcanoes.");
+        await page.ReloadAsync();
         await Expect(page.Locator("li.message.user").Last.Locator(".version-count")).ToHaveTextAsync("2 / 2");
         await page.Locator("li.message.user").Last.GetByRole(AriaRole.Button, new() { Name = "Previous version" }).ClickAsync();
         await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("Lombok has Rinjani.");
