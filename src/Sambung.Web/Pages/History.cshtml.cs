@@ -21,6 +21,12 @@ public sealed class HistoryModel(IQuerySession session, IMessageBus bus, Current
     // How many events the list shows around the step shown; the stepper reaches every one.
     public const int Window = 100;
 
+    // The newest messages of the step's path shown (rendering every message of a long conversation at every step
+    // would cost more than reading it); restoring the step brings all of them back in the chat.
+    public const int MessagesShown = 50;
+
+    public int EarlierMessages { get; private set; }
+
     public ConversationTree Tree { get; private set; } = null!;
     public long Version { get; private set; }
     public long Last { get; private set; }
@@ -56,16 +62,21 @@ public sealed class HistoryModel(IQuerySession session, IMessageBus bus, Current
     {
         // Owner-scoped; a purged conversation has no tree any more (and its stream's texts are masked).
         if (await session.FindTreeAsync(id, user.Id, ct) is not { Lifecycle: not ConversationLifecycle.Purged } tree) return false;
-        var events = await session.Events.FetchStreamAsync(id, token: ct);
-        if (events.Count == 0 || events.Any(e => e.Data is ConversationPurged)) return false;
+        // Only the events up to the end of the list shown are read (an early step of a long conversation reads a
+        // hundred or so, not all of them).
+        if (await session.Events.FetchStreamStateAsync(id, ct) is not { Version: > 0 } stream) return false;
+        Last = stream.Version;
+        Version = Math.Clamp(version ?? Last, 1, Last);
+        var from = Math.Clamp(Version - Window / 2, 1, Math.Max(1, Last - Window + 1));
+        var events = await session.Events.FetchStreamAsync(id, version: Math.Min(Last, from + Window - 1), token: ct);
+        if (events.Count < Version || events.Any(e => e.Data is ConversationPurged)) return false;
 
         Tree = tree;
-        Last = events.Count;
-        Version = Math.Clamp(version ?? Last, 1, Last);
         Past = Conversation.Fold(events.Take((int)Version).Select(e => e.Data))!;
-        Path = Past.ActivePath;
-        var from = (int)Math.Clamp(Version - Window / 2, 1, Math.Max(1, Last - Window + 1));
-        Shown = events.Skip(from - 1).Take(Window).ToList();
+        var path = Past.ActivePath;
+        Path = path.Count > MessagesShown ? path.Skip(path.Count - MessagesShown).ToList() : path;
+        EarlierMessages = path.Count - Path.Count;
+        Shown = events.Skip((int)from - 1).Take(Window).ToList();
         Zone = ChatLists.ZoneOf(HttpContext);
         ViewData["ConversationId"] = id;
         return true;
