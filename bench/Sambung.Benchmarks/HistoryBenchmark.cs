@@ -44,8 +44,31 @@ public static class HistoryBenchmark
             samples.Add(runs);
         }
         Markdown.Latencies(samples, goal: "p50 ≤ 100 ms");
+
+        // The same steps in-process, without HTTP or rendering: what the page reads and folds (the events up to the
+        // end of the list it shows, then Conversation.Fold up to the step), to tell the data work from the rest.
+        var folds = new List<Samples>();
+        foreach (var step in steps)
+        {
+            var runs = new Samples($"read {Math.Min(Events, Math.Clamp(step - 50, 1, Events - 99) + 99):N0} events and fold up to step {step}");
+            for (var i = 0; i < ctx.Sizes.WorkspaceWarmup; i++) await ReadAndFoldAsync(ctx, id, step);
+            var budget = Stopwatch.StartNew();
+            while (runs.Count < ctx.Sizes.WorkspaceRuns && (budget.Elapsed < BudgetPerCase / 2 || runs.Count < 10))
+                runs.Add(await Timing.TimeAsync(() => ReadAndFoldAsync(ctx, id, step)));
+            folds.Add(runs);
+        }
+        Markdown.Latencies(folds);
         Markdown.Line("Response sizes (HTML as sent, uncompressed):");
         Markdown.Table(["request", "body"], sizes);
+    }
+
+    private static async Task ReadAndFoldAsync(BenchContext ctx, Guid id, int step)
+    {
+        await using var session = ctx.Store.QuerySession();
+        var until = Math.Min(Events, Math.Clamp(step - 50, 1, Events - 99) + 99);
+        var events = await session.Events.FetchStreamAsync(id, version: until);
+        if (Conversation.Fold(events.Take(step).Select(e => e.Data)) is not { } state || state.Version != step)
+            throw new InvalidOperationException($"Step {step} did not fold.");
     }
 
     private static async Task<(Guid Id, int Written, TimeSpan Elapsed)> BuildAsync(BenchContext ctx, string owner)
