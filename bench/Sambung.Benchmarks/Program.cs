@@ -16,6 +16,8 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["workspace"] = WorkspaceBenchmark.RunAsync,
     // Not part of "all": the tree page of the long conversation (docs/branching.md); run it by name.
     ["tree-page"] = TreePageBenchmark.RunAsync,
+    // Not part of "all": the app as a process; the History page of a 1,000-event conversation at several steps.
+    ["history"] = HistoryBenchmark.RunAsync,
 };
 string[] all = ["open-long-conversation", "post-message", "rebuild", "search"];
 

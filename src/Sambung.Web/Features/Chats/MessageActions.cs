@@ -37,7 +37,17 @@ public static class MessageActions
                 Form("Regenerate", Hidden("ReplyOf", node.Id) + Hidden("NewReplyId", Guid.CreateVersion7())
                     + $"<button type=\"submit\" class=\"button\">{Encode(node.Status is ReplyStatus.Failed or ReplyStatus.Interrupted ? "Reply.Retry" : "Message.Regenerate")}</button>"),
             _ => "",
-        };
+        } + WhatTheModelSaw(node, text);
+    }
+
+    // "What the model saw": a panel under the reply (htmx), or its own page (a plain GET) without JavaScript.
+    private static string WhatTheModelSaw(TreeNode node, IStringLocalizer text)
+    {
+        if (node.Kind != NodeKind.Assistant || node.IsPending) return "";
+        var url = $"/c/{node.ConversationId}/replies/{node.Id}/context";
+        return $"<form method=\"get\" action=\"{url}\" hx-get=\"{url}\" hx-target=\"#saw-{node.Id}\" hx-swap=\"innerHTML\">"
+            + $"<button type=\"submit\" class=\"button\">{WebUtility.HtmlEncode(text["ModelSaw.Open"])}</button></form>"
+            + $"<div id=\"saw-{node.Id}\" class=\"model-saw-slot\"></div>";
     }
 
     public static string Element(TreeNode node, string antiforgeryToken, IStringLocalizer text, bool outOfBand = false) =>

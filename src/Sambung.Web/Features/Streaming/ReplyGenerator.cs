@@ -42,7 +42,7 @@ public sealed class ReplyGenerator(
         foreach (var request in requests)
         {
             if (live.TryStart(after.Id, request.NodeId, after.OwnerId) is not { } reply) continue; // already running
-            var messages = Prompt.Build(request.Context?.SystemPrompt ?? after.SystemPrompt, after.PathTo(request.ParentId));
+            var messages = Prompt.Build(request.Context is { } context ? context.SystemPrompt : after.SystemPrompt, after.PathTo(request.ParentId));
             var plan = new ReplyPlan(request.Model, request.Parameters ?? new(), messages, committed);
             _ = Task.Run(() => RunAsync(reply, plan));
             _ = committed.ContinueWith(t => { if (!t.Result) reply.Cancellation.Cancel(); }, TaskScheduler.Default);
@@ -64,8 +64,7 @@ public sealed class ReplyGenerator(
                     ?? throw new InvalidOperationException($"Reply {replyId} was started before it was stored.");
                 var tree = await session.LoadAsync<ConversationTree>(conversationId)
                     ?? throw new InvalidOperationException($"Conversation {conversationId} not found.");
-                var path = await session.PathToAsync(conversationId, node.ParentId!.Value, CancellationToken.None);
-                plan = new(node.Model ?? tree.Model, node.Parameters ?? new(), Prompt.Build(node.Context?.SystemPrompt ?? tree.SystemPrompt, path),
+                plan = new(node.Model ?? tree.Model, node.Parameters ?? new(), await Prompt.ForReplyAsync(session, node, tree, CancellationToken.None),
                     Task.FromResult(true));
             }
             catch (Exception e)
@@ -327,6 +326,13 @@ public sealed class FallbackChain(IConfiguration config, ProviderRegistry regist
 public static class Prompt
 {
     public const string MergeHeader = "Context carried over from another branch of this conversation:";
+
+    // The messages sent for one reply, built the same way for the generator and for "What the model saw". The
+    // request fixed the system prompt (none is none); only replies older than the recorded context use the chat's.
+    public static async Task<List<ChatMessage>> ForReplyAsync(IQuerySession session, TreeNode reply, ConversationTree tree, CancellationToken ct) =>
+        Build(SystemPromptOf(reply, tree), await session.PathToAsync(reply.ConversationId, reply.ParentId!.Value, ct));
+
+    public static string? SystemPromptOf(TreeNode reply, ConversationTree tree) => reply.Context is { } context ? context.SystemPrompt : tree.SystemPrompt;
 
     // What the model sees: the system prompt, then every message on the path that has text; a merge node is given
     // as context from another branch.

@@ -351,3 +351,20 @@
   document.addEventListener("DOMContentLoaded", () => enhance(document));
   document.addEventListener("htmx:load", (event) => enhance(event.target));
 })();
+
+// History: moving the step slider shows that step (the form's button does the same without JavaScript);
+// "What the model saw": Close empties the panel's slot and gives the focus back to the button that opened it.
+(() => {
+  document.addEventListener("change", (event) => {
+    const slider = event.target.closest?.(".history-slider input[type=range]");
+    if (slider) slider.form.requestSubmit();
+  });
+  document.addEventListener("click", (event) => {
+    const close = event.target.closest?.("button.model-saw-close");
+    if (!close) return;
+    const slot = document.querySelector(close.dataset.close);
+    const opener = slot?.previousElementSibling?.querySelector("button");
+    if (slot) slot.replaceChildren();
+    opener?.focus();
+  });
+})();
