@@ -87,12 +87,15 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     private static double? Number(string? value) =>
         double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    public async Task<IActionResult> OnPostSendAsync(Guid id, [FromForm] ComposerForm form, CancellationToken ct)
+    public async Task<IActionResult> OnPostSendAsync(Guid id, [FromForm] ComposerForm form,
+        [FromServices] Sambung.Web.Features.Analytics.Budgets budgets, CancellationToken ct)
     {
         if (form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
-        var result = await RunAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
+        // Over the monthly budget: refused like any other refusal (nothing appended, the text stays in the composer).
+        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
+            : await RunAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Status == CommandStatus.Applied) generator.Start(id, form.ReplyId, user.Id);
 
