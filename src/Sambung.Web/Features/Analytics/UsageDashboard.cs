@@ -40,6 +40,11 @@ public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, 
             : report with { Chats = await UsageChatQuery.LoadAsync(db, session, ownerId, range, prices, ct) };
     }
 
+    // Model performance alone (the comparison page): one owner's UsageDay documents of the range.
+    public async Task<IReadOnlyList<ModelPerformance>> PerformanceAsync(string ownerId, UsageRange range, CancellationToken ct) =>
+        ModelPerformance.Of(await session.Query<UsageDay>()
+            .Where(d => d.OwnerId == ownerId && d.Day >= range.From && d.Day <= range.To).ToListAsync(ct));
+
     public async Task<UsageLag> LagAsync(CancellationToken ct)
     {
         var names = store.Options.Events.Projections().Where(p => p is UsageDayProjection or UsageChatDayProjection).Select(p => p.Name + ":").ToList();
