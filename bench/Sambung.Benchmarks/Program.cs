@@ -14,6 +14,8 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["streaming"] = StreamingBenchmark.RunAsync,
     // Not part of "all" either: the app as a process, Chromium, and 100,000 chats + 1,000,000 search rows of its own.
     ["workspace"] = WorkspaceBenchmark.RunAsync,
+    // Not part of "all": the app as a process, and a year of usage documents of its own.
+    ["usage"] = UsageBenchmark.RunAsync,
 };
 string[] all = ["open-long-conversation", "post-message", "rebuild", "search"];
 
