@@ -53,7 +53,7 @@ public sealed class UsageAnalyticsTests(BrowserFixture fixture) : BrowserTest(fi
         await page.GetByRole(AriaRole.Checkbox, new() { Name = "openai/fake-mini" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Compare", Exact = true }).ClickAsync();
 
-        var table = page.GetByRole(AriaRole.Table, new() { Name = new Regex("^Models side by side") });
+        var table = page.GetByRole(AriaRole.Table, new() { NameRegex = new Regex("^Models side by side") });
         await Expect(table.GetByRole(AriaRole.Columnheader)).ToHaveTextAsync(["Measure", "openai/fake-gpt", "openai/fake-mini"]);
         await Expect(table.GetByRole(AriaRole.Row, new() { Name = "Requests" })).ToContainTextAsync("1");
         await Expect(table.GetByRole(AriaRole.Rowheader, new() { Name = "Time to first token, median" })).ToBeVisibleAsync();
@@ -95,7 +95,7 @@ public sealed class UsageAnalyticsTests(BrowserFixture fixture) : BrowserTest(fi
         await admin.GetByLabel("Input price per 1M tokens (USD)").FillAsync("3");
         await admin.GetByLabel("Output price per 1M tokens (USD)").FillAsync("15");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Add price" }).ClickAsync();
-        await Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("Price for fake-gpt from");
+        await Expect(admin.Locator("#price-message")).ToContainTextAsync("Price for fake-gpt from");
         await Expect(admin.GetByRole(AriaRole.Table, new() { Name = "Price history" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "fake-gpt" }))
             .ToContainTextAsync("Dated price");
         await admin.AssertNoSeriousViolationsAsync();
@@ -105,7 +105,7 @@ public sealed class UsageAnalyticsTests(BrowserFixture fixture) : BrowserTest(fi
         var form = admin.GetByRole(AriaRole.Form, new() { Name = name });
         await form.GetByLabel("Tokens per month").FillAsync("1");
         await form.GetByRole(AriaRole.Button, new() { Name = $"Save budget for {name}" }).ClickAsync();
-        await Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync("Budget saved.");
+        await Expect(admin.Locator("#budget-message[role=status]")).ToContainTextAsync("Budget saved.");
         await Expect(admin.GetByRole(AriaRole.Form, new() { Name = name }).GetByLabel("Tokens per month")).ToHaveValueAsync("1");
         await admin.AssertNoSeriousViolationsAsync();
 
@@ -113,7 +113,7 @@ public sealed class UsageAnalyticsTests(BrowserFixture fixture) : BrowserTest(fi
         var box = person.GetByRole(AriaRole.Textbox, new() { Name = "Message" });
         await box.FillAsync("Can I ask one more?");
         await person.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
-        await Expect(person.GetByRole(AriaRole.Alert)).ToContainTextAsync("You have used this month's budget");
+        await Expect(person.Locator("#composer-error[role=alert]")).ToContainTextAsync("You have used this month's budget");
         await Expect(box).ToHaveValueAsync("Can I ask one more?");
         await Expect(person.Locator("li.message.user")).ToHaveCountAsync(1); // nothing was sent
 
