@@ -17,6 +17,9 @@ public sealed record UsageLag(long EventsBehind, DateTimeOffset? OldestPending)
 // Reads the usage read model for a dashboard, prices it with today's catalogue, and says how current it is.
 public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, ModelPrices modelPrices, NpgsqlDataSource db)
 {
+    // The price book the last report was priced with (one read per request, for the page's what-if list too).
+    public PriceBook? LastPrices { get; private set; }
+
     // ownerId null: the whole instance, split by user too (and not by chat: chat titles are their owners' own).
     // whatIf: a model to price the period's tokens with.
     public async Task<UsageReport> ReportAsync(string? ownerId, UsageRange range, UsageGrouping grouping, CancellationToken ct,
@@ -26,7 +29,7 @@ public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, 
         if (ownerId is not null) query = query.Where(d => d.OwnerId == ownerId);
         var days = await query.ToListAsync(ct);
 
-        var prices = await modelPrices.BookAsync(ct);
+        var prices = LastPrices = await modelPrices.BookAsync(ct);
 
         Dictionary<string, string>? names = null;
         if (ownerId is null)

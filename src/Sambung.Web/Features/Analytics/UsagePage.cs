@@ -55,7 +55,7 @@ public abstract class UsagePage(UsageDashboard dashboard, TimeProvider clock, Mo
         var range = UsageRange.Resolve(Range, From, To, DateOnly.FromDateTime(Now.UtcDateTime));
         Report = await dashboard.ReportAsync(Owner, range, UsageBuckets.Parse(Group), ct, WhatIfModel?.Trim());
         Lag = await dashboard.LagAsync(ct);
-        PricedModels = (await prices.BookAsync(ct)).Models.ToList();
+        PricedModels = (dashboard.LastPrices ?? await prices.BookAsync(ct)).Models.ToList();
         await LoadMoreAsync(ct);
     }
 
