@@ -219,3 +219,19 @@ public sealed class ModelPerformanceTests
         Assert.Equal("0.0225", whatIf[Array.IndexOf(UsageExport.CsvHeader, "cost_usd")]);
     }
 }
+
+public sealed class RequestsChartTests
+{
+    [Fact]
+    public void the_requests_chart_stacks_errors_on_the_requests_that_did_not_fail()
+    {
+        var ok = new UsageTotals(8, 6, 2, 0, 0, 0, 0m, 0, 0, 0);
+        var chart = UsageChart.Requests([new UsageBucket(new DateOnly(2026, 11, 20), ok), new UsageBucket(new DateOnly(2026, 11, 21), UsageTotals.Zero)]);
+
+        Assert.Equal(8, chart.Max);
+        var bar = chart.Bars[0];
+        Assert.Equal(3.0, bar.InputHeight / bar.OutputHeight, 6); // 6 without an error, 2 errors
+        Assert.Equal(chart.PlotBottom - chart.PlotTop, bar.InputHeight + bar.OutputHeight, 1);
+        Assert.Equal((0.0, 0.0), (chart.Bars[1].InputHeight, chart.Bars[1].OutputHeight));
+    }
+}
