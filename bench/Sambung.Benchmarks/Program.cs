@@ -18,6 +18,8 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["tree-page"] = TreePageBenchmark.RunAsync,
     // Not part of "all": the app as a process; the History page of a 1,000-event conversation at several steps.
     ["history"] = HistoryBenchmark.RunAsync,
+    // Not part of "all": the app as a process, and a year of usage documents of its own.
+    ["usage"] = UsageBenchmark.RunAsync,
 };
 string[] all = ["open-long-conversation", "post-message", "rebuild", "search"];
 

@@ -58,6 +58,7 @@ public static class EventFacts
         ProviderKeyAdded x => x.By,
         ProviderKeyRemoved x => x.By,
         AccountDeleted x => x.By,
+        Pricing.ModelPriceSet x => x.By,
         _ => System, // a reply completing or failing, a fallback, a lockout: the server acted
     };
 

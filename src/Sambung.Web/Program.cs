@@ -86,7 +86,7 @@ builder.Services.AddHostedService(sp => sp.GetRequiredService<TrashSweeper>());
 builder.Services.AddSingleton<ProjectionRebuilder>();
 builder.Services.Configure<ImportLimits>(builder.Configuration.GetSection(ImportLimits.Section));
 builder.Services.AddScoped<ChatImporter>();
-builder.Services.AddScoped<Sambung.Web.Features.Analytics.UsageDashboard>();
+Sambung.Web.Features.Analytics.AnalyticsRegistration.AddUsageAnalytics(builder.Services);
 
 builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
 builder.Services.AddRazorPages(o =>

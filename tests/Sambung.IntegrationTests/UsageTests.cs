@@ -155,7 +155,7 @@ public sealed partial class UsageTests(AppFixture app) : AppTest(app)
         Assert.Equal(string.Join(',', UsageExport.CsvHeader), lines[0]);
         Assert.StartsWith("total,", lines[1]);
         Assert.Contains(",1,1,0,0,1234,567,", lines[1]);
-        Assert.All(lines.Skip(2), l => Assert.True(l.StartsWith("week,") || l.StartsWith("model,"), l));
+        Assert.All(lines.Skip(2), l => Assert.True(l.StartsWith("week,") || l.StartsWith("model,") || l.StartsWith("chat,") || l.StartsWith("performance,"), l));
         Assert.Contains(lines, l => l.StartsWith("model,,openai,fake-gpt,"));
         Assert.Contains("attachment", csv.Context.Response.Headers.ContentDisposition.ToString());
 

@@ -152,7 +152,7 @@ public static partial class ConversationDecisions
     {
         if (PendingReply(state, cmd.NodeId) is { } notPending) return notPending;
         var from = state.Nodes[cmd.NodeId].Model!;
-        return from == cmd.To ? Decision.NoChange : Decision.Accept(new FallbackTaken(cmd.NodeId, from, cmd.To, cmd.Reason, now));
+        return from == cmd.To ? Decision.NoChange : Decision.Accept(new FallbackTaken(cmd.NodeId, from, cmd.To, cmd.Reason, now, state.OwnerId));
     }
 
     public static Decision Decide(SelectBranch cmd, Conversation state, DateTimeOffset now)

@@ -62,7 +62,8 @@ public sealed record ReplyFailed(
 
 public sealed record ReplyStopped(Guid NodeId, string PartialText, string By, DateTimeOffset At, ModelRef? Model = null);
 
-public sealed record FallbackTaken(Guid NodeId, ModelRef From, ModelRef To, string Reason, DateTimeOffset At);
+// OwnerId: whose chat, so usage can count fallbacks per person (events written before it was added have "").
+public sealed record FallbackTaken(Guid NodeId, ModelRef From, ModelRef To, string Reason, DateTimeOffset At, string OwnerId = "");
 
 // Editing never overwrites: the edit is a new user node beside the original (same parent), which stays.
 public sealed record UserMessageEdited(Guid NodeId, Guid ParentId, Guid EditOf, string Text, string By, DateTimeOffset At);

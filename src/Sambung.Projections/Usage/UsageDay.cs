@@ -26,6 +26,14 @@ public sealed record UsageDay
     public double DurationTotalMs { get; init; }
     public double DurationMaxMs { get; init; }
 
+    // Model performance: the distribution of times to first token (LatencyHistogram), the output tokens of replies
+    // with a known time to first token and the time they took after it (for tokens per second), and how often this
+    // model handed a reply to a fallback.
+    public int[]? TimeToFirstTokenHistogram { get; init; }
+    public long TimedOutputTokens { get; init; }
+    public double GenerationMs { get; init; }
+    public int Fallbacks { get; init; }
+
     public static string IdFor(string ownerId, DateTimeOffset at, ModelRef? model) =>
         $"{ownerId}|{DateOnly.FromDateTime(at.UtcDateTime):yyyy-MM-dd}|{model?.Provider}|{model?.Model}";
 }
@@ -38,6 +46,7 @@ public sealed partial class UsageDayProjection : MultiStreamProjection<UsageDay,
         Identity<ReplyCompleted>(e => UsageDay.IdFor(e.OwnerId, e.At, e.Model));
         Identity<ReplyFailed>(e => UsageDay.IdFor(e.OwnerId, e.At, e.Model));
         Identity<ReplyStopped>(e => UsageDay.IdFor(e.By, e.At, e.Model));
+        Identity<FallbackTaken>(e => UsageDay.IdFor(e.OwnerId, e.At, e.From));
     }
 
     public UsageDay Apply(ReplyRequested e, UsageDay u) => Keyed(u, e.By, e.At, e.Model) with { Requests = u.Requests + 1 };
@@ -45,8 +54,12 @@ public sealed partial class UsageDayProjection : MultiStreamProjection<UsageDay,
     public UsageDay Apply(ReplyCompleted e, UsageDay u)
     {
         var ttft = e.TimeToFirstToken?.TotalMilliseconds;
+        var generating = ttft is { } t ? Math.Max(0, e.Duration.TotalMilliseconds - t) : 0;
         return Keyed(u, e.OwnerId, e.At, e.Model) with
         {
+            TimeToFirstTokenHistogram = ttft is { } first ? LatencyHistogram.Add(u.TimeToFirstTokenHistogram, first) : u.TimeToFirstTokenHistogram,
+            TimedOutputTokens = u.TimedOutputTokens + (ttft is null || generating <= 0 ? 0 : e.Usage.OutputTokens),
+            GenerationMs = u.GenerationMs + (ttft is null ? 0 : generating),
             Completed = u.Completed + 1,
             InputTokens = u.InputTokens + e.Usage.InputTokens,
             OutputTokens = u.OutputTokens + e.Usage.OutputTokens,
@@ -62,6 +75,8 @@ public sealed partial class UsageDayProjection : MultiStreamProjection<UsageDay,
     public UsageDay Apply(ReplyFailed e, UsageDay u) => Keyed(u, e.OwnerId, e.At, e.Model) with { Failed = u.Failed + 1 };
 
     public UsageDay Apply(ReplyStopped e, UsageDay u) => Keyed(u, e.By, e.At, e.Model) with { Stopped = u.Stopped + 1 };
+
+    public UsageDay Apply(FallbackTaken e, UsageDay u) => Keyed(u, e.OwnerId, e.At, e.From) with { Fallbacks = u.Fallbacks + 1 };
 
     private static UsageDay Keyed(UsageDay u, string owner, DateTimeOffset at, ModelRef? model) => u with
     {

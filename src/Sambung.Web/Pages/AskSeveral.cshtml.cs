@@ -30,7 +30,8 @@ public sealed class AskSeveralModel(IQuerySession session, IMessageBus bus, Curr
     }
 
     public async Task<IActionResult> OnPostSendAsync(Guid id, [FromForm] string? text, [FromForm] Guid? parentId, [FromForm] long? expectedVersion,
-        [FromForm] Guid messageId, [FromForm] Guid[]? replyIds, [FromForm] string[]? model, CancellationToken ct)
+        [FromForm] Guid messageId, [FromForm] Guid[]? replyIds, [FromForm] string[]? model,
+        [FromServices] Sambung.Web.Features.Analytics.Budgets budgets, CancellationToken ct)
     {
         var ids = replyIds ?? [];
         if (messageId == Guid.Empty || ids.Length != HistoryDecisions.MaxModels || ids.Contains(Guid.Empty)) return BadRequest();
@@ -39,7 +40,8 @@ public sealed class AskSeveralModel(IQuerySession session, IMessageBus bus, Curr
         // More models than ids: the decision refuses them all (TooManyModels), so the extra ids are never stored.
         var requests = chosen.Select((m, i) => new ModelRequest(m, i < ids.Length ? ids[i] : Guid.CreateVersion7())).ToList();
 
-        var result = await bus.RunHistoryAsync(new AskSeveralModels(id, messageId, parentId, text ?? "", requests, user.Id), expectedVersion, ct, generate: true);
+        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
+            : await bus.RunHistoryAsync(new AskSeveralModels(id, messageId, parentId, text ?? "", requests, user.Id), expectedVersion, ct, generate: true);
         if (result.Status == CommandStatus.NotFound) return NotFound();
 
         if (!result.Succeeded)

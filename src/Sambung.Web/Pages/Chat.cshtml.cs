@@ -87,12 +87,15 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     private static double? Number(string? value) =>
         double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    public async Task<IActionResult> OnPostSendAsync(Guid id, [FromForm] ComposerForm form, CancellationToken ct)
+    public async Task<IActionResult> OnPostSendAsync(Guid id, [FromForm] ComposerForm form,
+        [FromServices] Sambung.Web.Features.Analytics.Budgets budgets, CancellationToken ct)
     {
         if (form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
-        var result = await RunAndGenerateAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
+        // Over the monthly budget: refused like any other refusal (nothing appended, the text stays in the composer).
+        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
+            : await RunAndGenerateAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
 
         if (!Request.IsHtmx())
@@ -126,20 +129,23 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
 
     // Editing makes a new version of the message beside the original, and asks for its reply.
     public async Task<IActionResult> OnPostEditAsync(Guid id, [FromForm] Guid editOf, [FromForm] Guid newMessageId,
-        [FromForm] Guid replyId, [FromForm] string? text, [FromForm] long? expectedVersion, CancellationToken ct)
+        [FromForm] Guid replyId, [FromForm] string? text, [FromForm] long? expectedVersion,
+        [FromServices] Sambung.Web.Features.Analytics.Budgets budgets, CancellationToken ct)
     {
         if (newMessageId == Guid.Empty || replyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
-        var result = await RunAndGenerateAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct);
+        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
+            : await RunAndGenerateAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct);
         return Respond(id, result);
     }
 
     public async Task<IActionResult> OnPostRegenerateAsync(Guid id, [FromForm] Guid replyOf, [FromForm] Guid newReplyId,
-        [FromForm] long? expectedVersion, CancellationToken ct)
+        [FromForm] long? expectedVersion, [FromServices] Sambung.Web.Features.Analytics.Budgets budgets, CancellationToken ct)
     {
         if (newReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
-        var result = await RunAndGenerateAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct);
+        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
+            : await RunAndGenerateAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct);
         return Respond(id, result);
     }
 

@@ -37,7 +37,7 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
     }
 
     public async Task<IActionResult> OnPostStartAsync([FromForm] ComposerForm form, [FromForm] string? model,
-        [FromServices] Marten.IQuerySession session, CancellationToken ct)
+        [FromServices] Marten.IQuerySession session, [FromServices] Sambung.Web.Features.Analytics.Budgets budgets, CancellationToken ct)
     {
         if (form.ConversationId is not { } id || form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty)
             return BadRequest();
@@ -49,7 +49,9 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
         CommandResult result;
         try
         {
-            result = await bus.InvokeAsync<CommandResult>(new StartChat(cmd), ct);
+            // Over the monthly budget: refused like any other refusal (nothing appended, the text stays).
+            result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
+                : await bus.InvokeAsync<CommandResult>(new StartChat(cmd), ct);
         }
         catch (ConcurrencyException)
         {

@@ -29,13 +29,14 @@ public sealed class ModelContextModel(IQuerySession session, IMessageBus bus, Cu
     }
 
     public async Task<IActionResult> OnPostRunAgainAsync(Guid id, Guid replyId, [FromForm] string? model, [FromForm] Guid newReplyId,
-        [FromForm] long? expectedVersion, CancellationToken ct)
+        [FromForm] long? expectedVersion, [FromServices] Sambung.Web.Features.Analytics.Budgets budgets, CancellationToken ct)
     {
         if (newReplyId == Guid.Empty || ModelRefs.Parse(model) is not { } chosen) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
         if (await ModelContextView.LoadAsync(session, models, id, replyId, user.Id, Request.IsHtmx(), ct) is not { } view) return NotFound();
 
-        var result = await bus.RunAndGenerateAsync(new RegenerateReply(id, replyId, newReplyId, user.Id, chosen), expectedVersion, ct);
+        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
+            : await bus.RunAndGenerateAsync(new RegenerateReply(id, replyId, newReplyId, user.Id, chosen), expectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Succeeded)
         {

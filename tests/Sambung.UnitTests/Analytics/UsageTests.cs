@@ -152,10 +152,13 @@ public sealed class UsageExportTests
             var lines = UsageExport.ToCsv(UsageReportTests.Sample()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
             Assert.Equal(string.Join(',', UsageExport.CsvHeader), lines[0]);
-            Assert.Equal("total,2026-11-20,,,,7,6,1,0,1500040,1300060,16.75,2,100", lines[1]);
-            Assert.Equal(1 + 1 + 7 + 2, lines.Length);
+            // The columns of chat, performance and what-if rows follow, empty here.
+            var rest = new string(',', UsageExport.CsvHeader.Length - 14);
+            Assert.Equal("total,2026-11-20,,,,7,6,1,0,1500040,1300060,16.75,2,100" + rest, lines[1]);
+            Assert.Equal(1 + 1 + 7 + 2 + 2, lines.Length); // + one performance row per model
             Assert.StartsWith("day,2026-11-20,", lines[2]);
-            Assert.Equal("model,,ollama,local-llama,,2,2,0,0,40,60,0,2,100", lines[^1]);
+            Assert.Equal("model,,ollama,local-llama,,2,2,0,0,40,60,0,2,100" + rest, lines[^3]);
+            Assert.StartsWith("performance,", lines[^1]);
         }
         finally
         {

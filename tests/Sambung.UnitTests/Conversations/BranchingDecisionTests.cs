@@ -195,7 +195,7 @@ public sealed class BranchingDecisionTests
 
         var taken = ConversationDecisions.Decide(new TakeFallback(id, reply, backup, "rate-limited"), state, Now).Single<FallbackTaken>();
 
-        Assert.Equal(new FallbackTaken(reply, Model, backup, "rate-limited", Now), taken);
+        Assert.Equal(new FallbackTaken(reply, Model, backup, "rate-limited", Now, Owner), taken);
         Assert.Equal(backup, state.Apply(taken).Nodes[reply].Model);
         Assert.True(ConversationDecisions.Decide(new TakeFallback(id, reply, backup, "again"), state.Apply(taken), Now).IsNoChange);
     }

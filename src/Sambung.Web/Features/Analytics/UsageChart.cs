@@ -11,17 +11,28 @@ public sealed record UsageChart(double Width, double Height, double PlotLeft, do
 {
     public const double DefaultWidth = 720, DefaultHeight = 240, Left = 56, Top = 8, Bottom = 24, Right = 8, MaxBarWidth = 48;
 
-    public static UsageChart Layout(IReadOnlyList<UsageBucket> series, double width = DefaultWidth, double height = DefaultHeight)
+    // The tokens chart: input below, output above.
+    public static UsageChart Layout(IReadOnlyList<UsageBucket> series, double width = DefaultWidth, double height = DefaultHeight) =>
+        Layout(series, t => (t.InputTokens, t.OutputTokens), width, height);
+
+    // The requests chart: requests that did not fail below, errors above (together: every request).
+    public static UsageChart Requests(IReadOnlyList<UsageBucket> series) =>
+        Layout(series, t => (Math.Max(0, t.Requests - t.Errors), t.Errors));
+
+    // Any two stacked counts per bucket: parts gives (lower, upper); the bar's "Input" is the lower part.
+    public static UsageChart Layout(IReadOnlyList<UsageBucket> series, Func<UsageTotals, (long Lower, long Upper)> parts,
+        double width = DefaultWidth, double height = DefaultHeight)
     {
         var plotBottom = height - Bottom;
         var plotHeight = plotBottom - Top;
-        var max = NiceMax(series.Count == 0 ? 0 : series.Max(b => b.Totals.InputTokens + b.Totals.OutputTokens));
+        var max = NiceMax(series.Count == 0 ? 0 : series.Max(b => parts(b.Totals).Lower + parts(b.Totals).Upper));
         var slot = series.Count == 0 ? 0 : (width - Left - Right) / series.Count;
         var barWidth = Math.Clamp(slot * 0.7, 1, MaxBarWidth); // a few wide buckets stay bars, not blocks
         var bars = series.Select((b, i) =>
         {
-            var input = plotHeight * b.Totals.InputTokens / max;
-            var output = plotHeight * b.Totals.OutputTokens / max;
+            var (lower, upper) = parts(b.Totals);
+            var input = plotHeight * lower / max;
+            var output = plotHeight * upper / max;
             var x = Left + i * slot + (slot - barWidth) / 2;
             return new ChartBar(b, Round(x), Round(barWidth), Round(plotBottom - input), Round(input), Round(plotBottom - input - output), Round(output));
         }).ToList();

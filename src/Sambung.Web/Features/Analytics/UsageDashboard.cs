@@ -15,18 +15,21 @@ public sealed record UsageLag(long EventsBehind, DateTimeOffset? OldestPending)
 }
 
 // Reads the usage read model for a dashboard, prices it with today's catalogue, and says how current it is.
-public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, ModelCatalogue catalogue, NpgsqlDataSource db)
+public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, ModelPrices modelPrices, NpgsqlDataSource db)
 {
-    // ownerId null: the whole instance, split by user too.
-    public async Task<UsageReport> ReportAsync(string? ownerId, UsageRange range, UsageGrouping grouping, CancellationToken ct)
+    // The price book the last report was priced with (one read per request, for the page's what-if list too).
+    public PriceBook? LastPrices { get; private set; }
+
+    // ownerId null: the whole instance, split by user too (and not by chat: chat titles are their owners' own).
+    // whatIf: a model to price the period's tokens with.
+    public async Task<UsageReport> ReportAsync(string? ownerId, UsageRange range, UsageGrouping grouping, CancellationToken ct,
+        string? whatIf = null)
     {
         var query = session.Query<UsageDay>().Where(d => d.Day >= range.From && d.Day <= range.To);
         if (ownerId is not null) query = query.Where(d => d.OwnerId == ownerId);
         var days = await query.ToListAsync(ct);
 
-        var prices = (await catalogue.EntriesAsync(ct))
-            .Where(e => e.Info.InputPrice is not null || e.Info.OutputPrice is not null)
-            .ToDictionary(e => e.Info.Id, e => new ModelPrice(e.Info.InputPrice ?? 0m, e.Info.OutputPrice ?? 0m));
+        var prices = LastPrices = await modelPrices.BookAsync(ct);
 
         Dictionary<string, string>? names = null;
         if (ownerId is null)
@@ -35,14 +38,21 @@ public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, 
             names = (await session.Query<SambungUser>().Where(u => owners.Contains(u.Id)).ToListAsync(ct))
                 .ToDictionary(u => u.Id, u => u.DisplayName.Length > 0 ? u.DisplayName : u.UserName);
         }
-        return UsageReport.Build(range, grouping, days, model => prices.GetValueOrDefault(model), names);
+        var report = UsageReport.Build(range, grouping, days, prices.PriceOn, names, whatIf);
+        return ownerId is null ? report
+            : report with { Chats = await UsageChatQuery.LoadAsync(db, session, ownerId, range, prices, ct) };
     }
+
+    // Model performance alone (the comparison page): one owner's UsageDay documents of the range.
+    public async Task<IReadOnlyList<ModelPerformance>> PerformanceAsync(string ownerId, UsageRange range, CancellationToken ct) =>
+        ModelPerformance.Of(await session.Query<UsageDay>()
+            .Where(d => d.OwnerId == ownerId && d.Day >= range.From && d.Day <= range.To).ToListAsync(ct));
 
     public async Task<UsageLag> LagAsync(CancellationToken ct)
     {
-        var name = store.Options.Events.Projections().Single(p => p is UsageDayProjection).Name;
+        var names = store.Options.Events.Projections().Where(p => p is UsageDayProjection or UsageChatDayProjection).Select(p => p.Name + ":").ToList();
         var progress = (await store.Advanced.AllProjectionProgress(token: ct))
-            .Where(s => s.ShardName.StartsWith(name + ":", StringComparison.Ordinal))
+            .Where(s => names.Any(n => s.ShardName.StartsWith(n, StringComparison.Ordinal)))
             .Select(s => s.Sequence).DefaultIfEmpty(0).Min();
         await using var command = db.CreateCommand(
             $"select (select coalesce(max(seq_id), 0) from {SambungStore.Schema}.mt_events), " +

@@ -13,6 +13,10 @@ public static class UsageFormat
 
     public static string Milliseconds(double? ms) => ms is { } v ? v.ToString("N0", CultureInfo.CurrentCulture) + " ms" : "–";
 
+    public static string Rate(double? value) => value is { } v ? v.ToString("N1", CultureInfo.CurrentCulture) : "–";
+
+    public static string Percent(double? ratio) => ratio is { } r ? r.ToString("P1", CultureInfo.CurrentCulture) : "–";
+
     public static string Day(DateOnly day) => day.ToString("d MMM yyyy", CultureInfo.CurrentCulture);
 
     public static string Short(DateOnly day, UsageGrouping grouping) =>

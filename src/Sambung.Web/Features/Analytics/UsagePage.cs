@@ -6,12 +6,18 @@ namespace Sambung.Web.Features.Analytics;
 
 // What "/usage" and "/admin/usage" share: the filter (a GET form, so every view has its own address), the report,
 // how far behind it is, and the same view as CSV or JSON.
-public abstract class UsagePage(UsageDashboard dashboard, TimeProvider clock) : PageModel
+public abstract class UsagePage(UsageDashboard dashboard, TimeProvider clock, ModelPrices prices) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Range { get; set; }
     [BindProperty(SupportsGet = true)] public DateOnly? From { get; set; }
     [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
     [BindProperty(SupportsGet = true)] public string? Group { get; set; }
+    [BindProperty(SupportsGet = true, Name = "whatif")] public string? WhatIfModel { get; set; }
+
+    // The models a what-if can price the period with (every model with a price, dated or not).
+    public IReadOnlyList<string> PricedModels { get; private set; } = [];
+    // Personal dashboard only: this month's budget.
+    public BudgetStatus? Budget { get; protected set; }
 
     public UsageReport Report { get; private set; } = null!;
     public UsageLag Lag { get; private set; } = UsageLag.None;
@@ -28,7 +34,7 @@ public abstract class UsagePage(UsageDashboard dashboard, TimeProvider clock) : 
     {
         await LoadAsync(ct);
         return format == "json"
-            ? File(Encoding.UTF8.GetBytes(UsageExport.ToJson(Report, Lag, Now)), "application/json", UsageExport.FileName(Report, "json"))
+            ? File(Encoding.UTF8.GetBytes(UsageExport.ToJson(Report, Lag, Now, Budget)), "application/json", UsageExport.FileName(Report, "json"))
             : File(Encoding.UTF8.GetBytes(UsageExport.ToCsv(Report)), "text/csv", UsageExport.FileName(Report, "csv"));
     }
 
@@ -39,6 +45,7 @@ public abstract class UsagePage(UsageDashboard dashboard, TimeProvider clock) : 
         from = Report.Range.Preset == UsageRange.Custom ? Report.Range.From.ToString("yyyy-MM-dd") : null,
         to = Report.Range.Preset == UsageRange.Custom ? Report.Range.To.ToString("yyyy-MM-dd") : null,
         group = Report.Grouping.ToString().ToLowerInvariant(),
+        whatif = Report.WhatIf?.Model,
         format,
     };
 
@@ -46,7 +53,11 @@ public abstract class UsagePage(UsageDashboard dashboard, TimeProvider clock) : 
     {
         Now = clock.GetUtcNow();
         var range = UsageRange.Resolve(Range, From, To, DateOnly.FromDateTime(Now.UtcDateTime));
-        Report = await dashboard.ReportAsync(Owner, range, UsageBuckets.Parse(Group), ct);
+        Report = await dashboard.ReportAsync(Owner, range, UsageBuckets.Parse(Group), ct, WhatIfModel?.Trim());
         Lag = await dashboard.LagAsync(ct);
+        PricedModels = (dashboard.LastPrices ?? await prices.BookAsync(ct)).Models.ToList();
+        await LoadMoreAsync(ct);
     }
+
+    protected virtual Task LoadMoreAsync(CancellationToken ct) => Task.CompletedTask;
 }

@@ -34,18 +34,32 @@ public sealed record UsageModelRow(string Provider, string Model, bool Priced, U
 
 public sealed record UsageUserRow(string OwnerId, string Name, UsageTotals Totals);
 
+// What the period's tokens would have cost on another model, at that model's prices in effect on each day.
+public sealed record UsageWhatIf(string Model, decimal? Cost, decimal ActualCost, long InputTokens, long OutputTokens);
+
 // One dashboard's figures: totals, a series per day, week or month, and the same split by model (and by user).
 public sealed record UsageReport(
     UsageRange Range, UsageGrouping Grouping, UsageTotals Totals, IReadOnlyList<UsageBucket> Series,
     IReadOnlyList<UsageModelRow> Models, IReadOnlyList<UsageUserRow>? Users)
 {
+    public IReadOnlyList<ModelPerformance> Performance { get; init; } = [];
+    public UsageWhatIf? WhatIf { get; init; }
+    public UsageChats? Chats { get; init; }
+
+    // Today's prices whatever the day (the first slice's rule, kept for callers that have no dated prices).
+    public static UsageReport Build(UsageRange range, UsageGrouping grouping, IEnumerable<UsageDay> days,
+        Func<string, ModelPrice?> priceOf, IReadOnlyDictionary<string, string>? userNames = null) =>
+        Build(range, grouping, days, (model, _) => priceOf(model), userNames);
+
     // days: the UsageDay documents of the range; priceOf: a model id's price, or null when the catalogue has none;
     // userNames: given for the instance dashboard only, which also splits by user.
+    // priceOf: a model's price on a day (PriceBook.PriceOn); whatIf: a model to price the period's tokens with.
     public static UsageReport Build(UsageRange range, UsageGrouping grouping, IEnumerable<UsageDay> days,
-        Func<string, ModelPrice?> priceOf, IReadOnlyDictionary<string, string>? userNames = null)
+        Func<string, DateOnly, ModelPrice?> priceOf, IReadOnlyDictionary<string, string>? userNames = null, string? whatIf = null)
     {
-        var rows = days.Where(d => d.Day >= range.From && d.Day <= range.To)
-            .Select(d => (Day: d, Price: priceOf(d.Model)))
+        var inRange = days.Where(d => d.Day >= range.From && d.Day <= range.To).ToList();
+        var rows = inRange
+            .Select(d => (Day: d, Price: priceOf(d.Model, d.Day)))
             .Select(x => (x.Day, x.Price, Totals: UsageTotals.Of(x.Day, x.Price)))
             .ToList();
 
@@ -66,7 +80,22 @@ public sealed record UsageReport(
             .OrderByDescending(u => u.Totals.Cost).ThenByDescending(u => u.Totals.Requests).ThenBy(u => u.OwnerId, StringComparer.Ordinal)
             .ToList();
 
-        return new UsageReport(range, grouping, Sum(rows.Select(r => r.Totals)), series, models, users);
+        var totals = Sum(rows.Select(r => r.Totals));
+        return new UsageReport(range, grouping, totals, series, models, users)
+        {
+            Performance = ModelPerformance.Of(inRange),
+            WhatIf = whatIf is { Length: > 0 } ? WhatIfOn(whatIf, inRange, priceOf, totals) : null,
+        };
+    }
+
+    // The period's tokens, every day's at the other model's price of that day; null cost when it has no price on
+    // one of the days that had tokens.
+    public static UsageWhatIf WhatIfOn(string model, IReadOnlyList<UsageDay> days, Func<string, DateOnly, ModelPrice?> priceOf, UsageTotals actual)
+    {
+        decimal? cost = 0m;
+        foreach (var day in days.Where(d => d.InputTokens + d.OutputTokens > 0))
+            cost = priceOf(model, day.Day) is { } price && cost is { } c ? c + price.CostOf(day.InputTokens, day.OutputTokens) : null;
+        return new UsageWhatIf(model, cost, actual.Cost, actual.InputTokens, actual.OutputTokens);
     }
 
     private static UsageTotals Sum(IEnumerable<UsageTotals> totals) => totals.Aggregate(UsageTotals.Zero, (a, b) => a + b);
