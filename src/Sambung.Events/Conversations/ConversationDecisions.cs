@@ -326,6 +326,9 @@ public static partial class ConversationDecisions
         PurgeConversation c => Decide(c, state, now),
         LabelBranch c => Decide(c, state, now),
         StarBranch c => Decide(c, state, now),
+        AskSeveralModels c => HistoryDecisions.Decide(c, state, now),
+        // RestoreVersion is decided with the past state as well: HistoryDecisions.Decide(restore, state, past, now).
+        RestoreVersion c => HistoryDecisions.Decide(c, state, null, now),
         _ => throw new ArgumentException($"No decision for {command.GetType().Name}", nameof(command)),
     };
 

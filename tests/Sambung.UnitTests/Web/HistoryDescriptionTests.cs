@@ -33,6 +33,11 @@ public sealed class HistoryDescriptionTests
         yield return new BranchesMerged(node, node, node, [node], MergeStrategy.Verbatim, "x", "alice", At);
         yield return new BranchHidden(node, node, "alice", At);
         yield return new BranchRestored(node, node, "alice", At);
+        yield return new BranchLabeled(node, "Beach plan", "alice", At);
+        yield return new BranchLabeled(node, "", "alice", At);
+        yield return new BranchStarred(node, "alice", At);
+        yield return new BranchUnstarred(node, "alice", At);
+        yield return new ConversationForked(node, node, "alice", At);
         yield return new ConversationRenamed("New title", false, "alice", At);
         yield return new ConversationPinned("alice", At);
         yield return new ConversationUnpinned("alice", At);
