@@ -36,6 +36,8 @@ public sealed partial class RenderingTests(AppFixture app) : AppTest(app)
         App.Llm.Enqueue(new FakeReply
         {
             Chunks = ["Some ", "**bold**", " text.\n", "\n- one\n", "- two\n", "\nAfter ", "the <list>.\n", "Still ", "writing."],
+            // The reply starts while the chat is created: the first token waits until the test has connected.
+            FirstTokenDelay = TimeSpan.FromSeconds(1),
             ChunkDelay = TimeSpan.FromMilliseconds(40),
         });
         var (id, replyId) = await StartChatAsync("Format this");

@@ -12,13 +12,14 @@ namespace Sambung.Web.Features.Branching;
 // source leaves nothing behind); a source that is gone says so without a link.
 public sealed class ForkedFromViewComponent(IQuerySession session, CurrentUser user, IStringLocalizer<SharedResource> text) : ViewComponent
 {
-    public async Task<IViewComponentResult> InvokeAsync(ConversationTree tree)
+    // Ids only: MVC logs a view component's arguments at Debug, and a tree would print its title (message text).
+    public async Task<IViewComponentResult> InvokeAsync(Guid? forkedFrom, Guid? forkedFromNode)
     {
-        if (tree.ForkedFrom is not { } sourceId) return Content("");
+        if (forkedFrom is not { } sourceId) return Content("");
         var source = await session.FindTreeAsync(sourceId, user.Id, HttpContext.RequestAborted);
         var html = source is null
             ? $"<p class=\"forked-from\">{Encode(text["Tree.Fork.SourceGone"])}</p>"
-            : $"<p class=\"forked-from\">{Encode(text["Tree.Fork.From"])} <a href=\"/c/{source.Id}?at={tree.ForkedFromNode}\">{Encode(source.Title)}</a></p>";
+            : $"<p class=\"forked-from\">{Encode(text["Tree.Fork.From"])} <a href=\"/c/{source.Id}?at={forkedFromNode}\">{Encode(source.Title)}</a></p>";
         return new HtmlContentViewComponentResult(new Microsoft.AspNetCore.Html.HtmlString(html));
     }
 
