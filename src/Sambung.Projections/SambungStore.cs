@@ -5,6 +5,7 @@ using Sambung.Events.Library;
 using Sambung.Projections.Audit;
 using Sambung.Projections.Conversations;
 using Sambung.Projections.Library;
+using Sambung.Projections.Prompts;
 using Sambung.Projections.Search;
 using Sambung.Projections.Usage;
 
@@ -37,6 +38,7 @@ public static class SambungStore
 
         opts.Events.AddEventTypes(EventTypes);
         opts.Events.AddEventTypes(Sambung.Events.Accounts.AccountStream.EventTypes);
+        opts.Events.AddEventTypes(Sambung.Events.Prompts.PromptTemplate.EventTypes);
         opts.Events.MetadataConfig.HeadersEnabled = true; // where a change came from, for the audit trail
         AddMaskingRules(opts);
 
@@ -46,6 +48,7 @@ public static class SambungStore
         opts.Projections.Add<TreeNodeProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<MessageSearchProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<LibraryViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<PromptViewProjection>(ProjectionLifecycle.Inline);
         // Analytics and audit: async, they may trail the writes and never slow them down.
         opts.Projections.Add<UsageDayProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add(new AuditProjection(), ProjectionLifecycle.Async, ProjectionNames.Audit);
@@ -74,6 +77,8 @@ public static class SambungStore
             .Duplicate(x => x.ConversationId, notNull: true)
             .Duplicate(x => x.ParentId);
         opts.Schema.For<UsageDay>().Duplicate(x => x.OwnerId, notNull: true).Duplicate(x => x.Day, pgType: "date", notNull: true);
+        opts.Schema.For<PromptView>().Duplicate(x => x.OwnerId, notNull: true).Duplicate(x => x.IsPublic);
+        opts.Schema.For<PromptUse>().Duplicate(x => x.OwnerId, notNull: true);
         opts.Schema.For<AuditEntry>().Duplicate(x => x.StreamId, notNull: true).Duplicate(x => x.Sequence, notNull: true);
     }
 
