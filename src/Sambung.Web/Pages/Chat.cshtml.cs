@@ -92,7 +92,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
-        var result = await RunAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
+        var result = await RunAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id, form.Template), form.ExpectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Status == CommandStatus.Applied) generator.Start(id, form.ReplyId, user.Id);
 

@@ -10,15 +10,11 @@ public static class PromptRendering
 {
     public const string FieldPrefix = "v.";
 
-    public static Dictionary<string, string?> Values(IFormCollection? form, IQueryCollection? query)
+    public static Dictionary<string, string?> Values(IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> fields)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (query is not null)
-            foreach (var (key, value) in query)
-                if (key.StartsWith(FieldPrefix, StringComparison.Ordinal)) values[key[FieldPrefix.Length..]] = value.ToString();
-        if (form is not null)
-            foreach (var (key, value) in form)
-                if (key.StartsWith(FieldPrefix, StringComparison.Ordinal)) values[key[FieldPrefix.Length..]] = value.ToString();
+        foreach (var (key, value) in fields)
+            if (key.StartsWith(FieldPrefix, StringComparison.Ordinal)) values[key[FieldPrefix.Length..]] = value.ToString();
         return values;
     }
 
@@ -31,5 +27,7 @@ public static class PromptRendering
     }
 
     public static string Describe(TemplateError error, IStringLocalizer text) =>
-        text["Prompts.ErrorAt", error.Line, error.Column, text[$"Prompts.Error.{error.Code}", error.Name ?? ""]];
+        // Without a name the message is not formatted, so its literal "{{" survives.
+        text["Prompts.ErrorAt", error.Line, error.Column,
+            error.Name is null ? text[$"Prompts.Error.{error.Code}"].Value : text[$"Prompts.Error.{error.Code}", error.Name].Value];
 }

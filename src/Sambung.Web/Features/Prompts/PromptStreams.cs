@@ -26,6 +26,9 @@ public sealed class PromptStreams(AuditSource source)
     }
 }
 
+// Many new prompts at once (an import): each decided like a new prompt, and none appended unless all are accepted.
+public sealed record ImportPrompts(List<PromptContent> Prompts, string By);
+
 // Commands about prompts, decided on the prompt's own stream and appended with optimistic concurrency.
 public sealed record PromptCommand(object Command, Guid PromptId, long? ExpectedVersion = null);
 
@@ -48,6 +51,20 @@ public static class PromptCommandHandler
             _ => throw new ArgumentException($"Not a prompt command: {envelope.Command.GetType().Name}"),
         };
         return streams.Append(session, envelope.PromptId, state, decision);
+    }
+
+    public static CommandResult Handle(ImportPrompts cmd, IDocumentSession session, PromptStreams streams, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        var decided = cmd.Prompts.Select(content =>
+        {
+            var id = Guid.CreateVersion7();
+            return (Id: id, Decision: PromptDecisions.Decide(new CreatePrompt(id, content, cmd.By), null, now));
+        }).ToList();
+        if (decided.FirstOrDefault(d => d.Decision.IsRefused) is { Decision: not null } refused && refused.Decision.IsRefused)
+            return new(CommandStatus.Refused, 0, refused.Decision.Refusal);
+        foreach (var (id, decision) in decided) streams.Append(session, id, null, decision);
+        return new(CommandStatus.Applied, decided.Count);
     }
 
     // A copy from the community library: the copy's stream starts, and the source counts one more copy, together.

@@ -58,7 +58,7 @@ public static class PromptTransfer
         return new(result, null);
     }
 
-    private static string Unique(string name, HashSet<string> taken)
+    public static string Unique(string name, IReadOnlySet<string> taken)
     {
         if (!taken.Contains(name)) return name;
         for (var n = 2; ; n++)
