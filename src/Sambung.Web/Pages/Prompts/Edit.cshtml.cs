@@ -67,7 +67,7 @@ public sealed class EditModel(PromptLibrary library, IMessageBus bus, CurrentUse
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Status == CommandStatus.Conflict) return Refused(text["Prompts.Conflict"]);
         if (!result.Succeeded) return Refused(text[$"Prompts.Refusal.{result.Refusal}"]);
-        return Redirect($"/prompts/{Form.PromptId}?saved=true");
+        return Redirect($"/prompts/{Form.PromptId}?done=saved");
     }
 
     private PageResult Refused(string error)
