@@ -82,6 +82,8 @@ public static class SambungStore
         opts.Schema.For<AuditEntry>().Duplicate(x => x.StreamId, notNull: true).Duplicate(x => x.Sequence, notNull: true);
     }
 
+    private static readonly Sambung.Events.Prompts.PromptContent MaskedPrompt = new("", "", "", "", []);
+
     // Purging a conversation blanks every piece of text its events hold (see ConversationPurging).
     private static void AddMaskingRules(StoreOptions opts)
     {
@@ -103,6 +105,11 @@ public static class SambungStore
         opts.Events.AddMaskingRuleForProtectedInformation<TagCreated>(e => e with { Tag = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<TagRenamed>(e => e with { From = "", To = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<TagDeleted>(e => e with { Tag = "" });
+        // ... and the text of their prompts (published ones leave the community library first).
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Prompts.PromptCreated>(e => e with { Content = MaskedPrompt, Source = null });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Prompts.PromptEdited>(e => e with { Content = MaskedPrompt });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Prompts.PromptVersionRestored>(e => e with { Content = MaskedPrompt });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Prompts.PromptPublished>(e => e with { AuthorName = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.AccountRegistered>(e => e with { Email = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.SignedIn>(e => e with { Address = null, Device = null });
         opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.SignInFailed>(e => e with { Address = null });

@@ -271,6 +271,29 @@ public sealed partial class PromptTests(AccountsFixture fixture) : AccountsTest(
         Assert.Equal([firstReply, secondReply, thirdReply], requested.Select(r => r.NodeId));
     }
 
+    [Fact]
+    public async Task deleting_an_account_takes_its_prompts_out_of_the_community_and_masks_their_text()
+    {
+        const string marker = "wombatprompt";
+        var email = $"u{Guid.NewGuid():N}@example.test";
+        var author = NewBrowser();
+        await author.RegisterAsync(email);
+        var id = await CreateAsync(author, $"The {marker}", $"Tell me about {marker} {{{{x}}}}");
+        await author.PostAsync($"/prompts/{id}", $"/prompts/{id}?handler=Publish");
+        var reader = await SignedInAsync();
+        Assert.Contains(marker, await reader.PageAsync("/prompts/community"));
+
+        var deleted = await author.PostAsync("/account/profile", "/account/profile?handler=Delete", ("confirmEmail", email));
+        Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+
+        Assert.DoesNotContain(marker, await reader.PageAsync("/prompts/community"));
+        var events = await EventsAsync(id);
+        Assert.IsType<PromptDeleted>(events[^1]);
+        Assert.All(events, e => Assert.DoesNotContain(marker, JsonSerializer.Serialize(e, e.GetType())));
+        await using var session = Store.QuerySession();
+        Assert.Null(await session.LoadAsync<PromptView>(id));
+    }
+
     [GeneratedRegex("name=\"Form.PromptId\" value=\"([0-9a-f-]+)\"")]
     private static partial Regex PromptIdField();
 }
