@@ -46,7 +46,8 @@ public sealed class PromptTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Expect(composer).ToHaveAttributeAsync("aria-activedescendant", "prompt-option-0");
         await composer.PressAsync("Escape");
         await Expect(list).ToBeHiddenAsync();
-        await Expect(composer).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(composer).Not.ToHaveAttributeAsync("aria-expanded", "true");
+        await Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToBeVisibleAsync(); // a text box again
 
         await composer.PressSequentiallyAsync("gree");
         await Expect(list.GetByRole(AriaRole.Option)).ToHaveCountAsync(1);

@@ -1,6 +1,6 @@
 // The composer's slash menu: "/" at the start of the message lists the user's prompts and the built-ins, filtered
-// as they type; arrows move, Enter (or a click) chooses, Esc closes. The textarea is the combobox of the ARIA 1.2
-// pattern (aria-expanded, aria-controls, aria-activedescendant) and the list its listbox. A prompt with variables
+// as they type; arrows move, Enter (or a click) chooses, Esc closes. While the list is open the textarea is the
+// combobox of the ARIA 1.2 pattern (aria-expanded, aria-controls, aria-activedescendant) and the list its listbox. A prompt with variables
 // opens its form (the server's, with a live preview) in a dialog; "Use this prompt" puts the text in the
 // composer, with the prompt's id and version in hidden fields so the reply records which template it came from.
 (() => {
@@ -14,16 +14,16 @@
 
   const token = () => document.querySelector("#composer input[name='__RequestVerificationToken']")?.value ?? "";
 
-  // The combobox attributes go on whichever composer is on the page (it is replaced after every message).
+  // While a slash command is being typed the composer is the combobox of the list; otherwise it stays a plain
+  // text box (its role and name are what people and tests know it by).
+  const comboboxAttributes = ["role", "aria-autocomplete", "aria-haspopup", "aria-controls", "aria-expanded", "aria-activedescendant"];
   const enhance = (textarea) => {
-    if (!textarea || textarea.dataset.promptCombobox) return;
-    textarea.dataset.promptCombobox = "1";
     textarea.setAttribute("role", "combobox");
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-haspopup", "listbox");
     textarea.setAttribute("aria-controls", "prompt-commands");
-    textarea.setAttribute("aria-expanded", "false");
   };
+  const plain = (textarea) => comboboxAttributes.forEach((name) => textarea.removeAttribute(name));
 
   const load = async () => {
     if (prompts) return prompts;
@@ -43,10 +43,7 @@
     }
     shown = [];
     active = -1;
-    if (textarea) {
-      textarea.setAttribute("aria-expanded", "false");
-      textarea.removeAttribute("aria-activedescendant");
-    }
+    if (textarea) plain(textarea);
   };
 
   const highlight = (index) => {
@@ -98,6 +95,7 @@
       box.append(option);
     });
     box.hidden = false;
+    enhance(textarea);
     textarea.setAttribute("aria-expanded", "true");
     if (shown.length > 0) highlight(0);
     else textarea.removeAttribute("aria-activedescendant");
@@ -167,14 +165,9 @@
     }
   }, true);
 
-  document.addEventListener("focusin", (event) => {
-    if (event.target instanceof HTMLTextAreaElement && event.target.id === "composer-text") enhance(event.target);
-  });
-
   document.addEventListener("input", (event) => {
     const textarea = event.target;
     if (!(textarea instanceof HTMLTextAreaElement) || textarea.id !== "composer-text") return;
-    enhance(textarea);
     // A cleared composer no longer holds the prompt's text: forget which template it was.
     if (textarea.value.trim() === "") {
       const id = document.getElementById("composer-template-id");
@@ -217,7 +210,4 @@
   document.addEventListener("focusout", (event) => {
     if (event.target instanceof HTMLTextAreaElement && event.target.id === "composer-text") setTimeout(close, 150);
   });
-
-  document.addEventListener("DOMContentLoaded", () => enhance(composer()));
-  if (document.readyState !== "loading") enhance(composer());
 })();
