@@ -1,6 +1,7 @@
 using Sambung.Events.Accounts;
 using Sambung.Events.Conversations;
 using Sambung.Events.Library;
+using Sambung.Events.Prompts;
 
 namespace Sambung.Events;
 
@@ -42,6 +43,13 @@ public static class EventFacts
         TagCreated x => x.By,
         TagRenamed x => x.By,
         TagDeleted x => x.By,
+        PromptCreated x => x.OwnerId,
+        PromptEdited x => x.By,
+        PromptVersionRestored x => x.By,
+        PromptDeleted x => x.By,
+        PromptPublished x => x.By,
+        PromptUnpublished x => x.By,
+        PromptCopied x => x.By,
         AccountRegistered x => x.UserId,
         SignedIn x => x.UserId,
         SignInFailed x => x.UserId,
@@ -83,6 +91,7 @@ public static class EventFacts
         FolderCreated x => x.FolderId,
         FolderRenamed x => x.FolderId,
         FolderDeleted x => x.FolderId,
+        PromptCopied x => x.CopyId,
         SignedIn x => x.SessionId,
         SignedOut x => x.SessionId,
         SessionRevoked x => x.SessionId,

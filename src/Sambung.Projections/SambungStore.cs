@@ -5,6 +5,7 @@ using Sambung.Events.Library;
 using Sambung.Projections.Audit;
 using Sambung.Projections.Conversations;
 using Sambung.Projections.Library;
+using Sambung.Projections.Prompts;
 using Sambung.Projections.Search;
 using Sambung.Projections.Usage;
 
@@ -39,6 +40,7 @@ public static class SambungStore
 
         opts.Events.AddEventTypes(EventTypes);
         opts.Events.AddEventTypes(Sambung.Events.Accounts.AccountStream.EventTypes);
+        opts.Events.AddEventTypes(Sambung.Events.Prompts.PromptTemplate.EventTypes);
         opts.Events.MetadataConfig.HeadersEnabled = true; // where a change came from, for the audit trail
         AddMaskingRules(opts);
 
@@ -48,6 +50,7 @@ public static class SambungStore
         opts.Projections.Add<TreeNodeProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<MessageSearchProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<LibraryViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<PromptViewProjection>(ProjectionLifecycle.Inline);
         // Analytics and audit: async, they may trail the writes and never slow them down.
         opts.Projections.Add<UsageDayProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add<UsageChatDayProjection>(ProjectionLifecycle.Async);
@@ -84,8 +87,12 @@ public static class SambungStore
             .Duplicate(x => x.ConversationId, notNull: true)
             .Duplicate(x => x.Model, notNull: true)
             .Index([x => x.OwnerId, x => x.Day]);
+        opts.Schema.For<PromptView>().Duplicate(x => x.OwnerId, notNull: true).Duplicate(x => x.IsPublic);
+        opts.Schema.For<PromptUse>().Duplicate(x => x.OwnerId, notNull: true);
         opts.Schema.For<AuditEntry>().Duplicate(x => x.StreamId, notNull: true).Duplicate(x => x.Sequence, notNull: true);
     }
+
+    private static readonly Sambung.Events.Prompts.PromptContent MaskedPrompt = new("", "", "", "", []);
 
     // Purging a conversation blanks every piece of text its events hold (see ConversationPurging).
     private static void AddMaskingRules(StoreOptions opts)
@@ -109,6 +116,11 @@ public static class SambungStore
         opts.Events.AddMaskingRuleForProtectedInformation<TagCreated>(e => e with { Tag = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<TagRenamed>(e => e with { From = "", To = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<TagDeleted>(e => e with { Tag = "" });
+        // ... and the text of their prompts (published ones leave the community library first).
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Prompts.PromptCreated>(e => e with { Content = MaskedPrompt, Source = null });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Prompts.PromptEdited>(e => e with { Content = MaskedPrompt });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Prompts.PromptVersionRestored>(e => e with { Content = MaskedPrompt });
+        opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Prompts.PromptPublished>(e => e with { AuthorName = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.AccountRegistered>(e => e with { Email = "" });
         opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.SignedIn>(e => e with { Address = null, Device = null });
         opts.Events.AddMaskingRuleForProtectedInformation<Sambung.Events.Accounts.SignInFailed>(e => e with { Address = null });

@@ -78,6 +78,8 @@ builder.Services.AddSingleton<AuditSource>();
 builder.Services.AddSingleton<ConversationCache>();
 builder.Services.AddSingleton<ConversationStreams>();
 builder.Services.AddSingleton<LibraryStreams>();
+builder.Services.AddSingleton<Sambung.Web.Features.Prompts.PromptStreams>();
+builder.Services.AddScoped<Sambung.Web.Features.Prompts.PromptLibrary>();
 builder.Services.AddProviders();
 builder.Services.AddReplyStreaming();
 builder.Services.AddHostedService<HandlerWarmup>();

@@ -23,6 +23,7 @@ public sealed class HandlerWarmup(IServiceScopeFactory scopes, IHostApplicationL
             new StartChat(new StartConversation(Guid.CreateVersion7(), "", nobody, "", nobody, new("", ""))), // refused: empty text
             new StartConversation(Guid.CreateVersion7(), "", nobody, "", nobody, new("", "")),
             new ConversationCommand(new StopReply(nobody, nobody, "", "")),                    // not found
+            new Sambung.Web.Features.Prompts.PromptCommand(new Sambung.Events.Prompts.DeletePrompt(nobody, ""), nobody), // not found
         ];
         foreach (var command in noOps)
         {

@@ -95,7 +95,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
 
         // Over the monthly budget: refused like any other refusal (nothing appended, the text stays in the composer).
         var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
-            : await RunAndGenerateAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id), form.ExpectedVersion, ct);
+            : await RunAndGenerateAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id, form.Template), form.ExpectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
 
         if (!Request.IsHtmx())

@@ -45,7 +45,8 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
 
         var chosen = ModelRefs.Parse(model) ?? await models.DefaultForAsync(user.Id, ct);
         var account = await session.LoadAsync<SambungUser>(user.Id, ct);
-        var cmd = new StartConversation(id, user.Id, form.MessageId, form.Text ?? "", form.ReplyId, chosen, account?.DefaultSystemPrompt);
+        var cmd = new StartConversation(id, user.Id, form.MessageId, form.Text ?? "", form.ReplyId, chosen, account?.DefaultSystemPrompt,
+            Template: form.Template);
         CommandResult result;
         try
         {
@@ -61,7 +62,7 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
         if (result.Succeeded) return Redirect($"/c/{id}");
 
         Models = await models.ForAsync(user.Id, chosen, ct);
-        Composer = ComposerModel.ForNewChat(form.Text ?? "", text[$"Refusal.{result.Refusal}"]);
+        Composer = ComposerModel.ForNewChat(form.Text ?? "", text[$"Refusal.{result.Refusal}"]) with { Template = form.Template };
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();
     }

@@ -34,6 +34,7 @@ public sealed class AccountDeletion(IDocumentStore store, IMessageBus bus, Reply
         }
 
         await using var session = store.LightweightSession();
+        var prompts = await Prompts.PromptErasure.DeleteAllAsync(session, userId, clock.GetUtcNow(), ct);
         session.DeleteWhere<UserSession>(s => s.UserId == userId);
         session.DeleteWhere<Avatar>(a => a.UserId == userId);
         session.Delete<SambungUser>(userId);
@@ -44,7 +45,9 @@ public sealed class AccountDeletion(IDocumentStore store, IMessageBus bus, Reply
         {
             m.IncludeStream(UserLibrary.IdFor(userId));
             m.IncludeStream(AccountStream.IdFor(userId));
+            foreach (var prompt in prompts) m.IncludeStream(prompt);
         }, ct);
+        await Prompts.PromptErasure.ForgetAsync(store, userId, ct);
     }
 
     private async Task<CommandResult> PurgeAsync(Guid chat, string userId, CancellationToken ct)
