@@ -38,13 +38,13 @@ public sealed class ReplyGenerator(
         if (requests.Count == 0) return;
         var commit = new CommitSignal();
         session.Listeners.Add(commit);
-        var committed = WhenCommittedAsync(commit.Task, requests[0].NodeId);
+        var committed = Detached(() => WhenCommittedAsync(commit.Task, requests[0].NodeId));
         foreach (var request in requests)
         {
             if (live.TryStart(after.Id, request.NodeId, after.OwnerId) is not { } reply) continue; // already running
             var messages = Prompt.Build(request.Context is { } context ? context.SystemPrompt : after.SystemPrompt, after.PathTo(request.ParentId));
             var plan = new ReplyPlan(request.Model, request.Parameters ?? new(), messages, committed);
-            _ = Task.Run(() => RunAsync(reply, plan));
+            _ = Detached(() => RunAsync(reply, plan));
             _ = committed.ContinueWith(t => { if (!t.Result) reply.Cancellation.Cancel(); }, TaskScheduler.Default);
         }
     }
@@ -54,7 +54,7 @@ public sealed class ReplyGenerator(
     public void Start(Guid conversationId, Guid replyId, string ownerId)
     {
         if (live.TryStart(conversationId, replyId, ownerId) is not { } reply) return; // already running
-        _ = Task.Run(async () =>
+        _ = Detached(async () =>
         {
             ReplyPlan plan;
             try
@@ -77,6 +77,16 @@ public sealed class ReplyGenerator(
             await RunAsync(reply, plan);
         });
     }
+
+    // A generation outlives the request that started it: it must not carry the request's context along (its
+    // HttpContext would stamp the reply's end with the browser's address while the request lasts, and be gone after).
+    private static Task<T> Detached<T>(Func<Task<T>> work)
+    {
+        if (ExecutionContext.IsFlowSuppressed()) return Task.Run(work);
+        using (ExecutionContext.SuppressFlow()) return Task.Run(work);
+    }
+
+    private static Task Detached(Func<Task> work) => Detached(async () => { await work(); return true; });
 
     // Returns false when the reply is not running here (it ended, or the server restarted since).
     public bool Stop(Guid replyId, string userId)
