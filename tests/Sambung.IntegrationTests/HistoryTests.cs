@@ -267,7 +267,10 @@ public sealed partial class HistoryTests(AppFixture app) : AppTest(app)
         var (id, _, _) = await Chats.ExchangeAsync("Hello", "Hi");
         var composer = await PageForm.ReadAsync(Host, $"/c/{id}");
         var (message, replies) = (Guid.CreateVersion7(), Enumerable.Range(0, 4).Select(_ => Guid.CreateVersion7()).ToArray());
-        App.Llm.Enqueue(FakeReply.Of("One."), FakeReply.Of("Two."));
+        // The replies start while the command commits: their first tokens wait, so both are still streaming when the
+        // columns are drawn (a reply already finished is drawn finished, without a stream).
+        App.Llm.Enqueue(new FakeReply { Text = "One.", FirstTokenDelay = TimeSpan.FromSeconds(2) },
+            new FakeReply { Text = "Two.", FirstTokenDelay = TimeSpan.FromSeconds(2) });
 
         var html = await (await Host.Scenario(s =>
         {

@@ -91,7 +91,9 @@ public sealed class WalkingSkeletonTests(AppFixture app) : AppTest(app)
     [Fact]
     public async Task a_second_message_continues_from_the_reply_and_the_model_sees_the_whole_path()
     {
-        App.Llm.Enqueue(FakeReply.Of("First answer."), FakeReply.Of("Second answer."));
+        // The second reply's first token waits, so the fragment is drawn while it streams (replies start while their
+        // command commits; one already finished is drawn finished, without a stream).
+        App.Llm.Enqueue(FakeReply.Of("First answer."), new FakeReply { Text = "Second answer.", FirstTokenDelay = TimeSpan.FromSeconds(1) });
         var (id, firstMessage, firstReply) = await StartChatAsync("First question");
         await Store.ForReplyToEndAsync(firstReply);
 
