@@ -68,7 +68,11 @@ public sealed class WalkingSkeletonTests(AppFixture app) : AppTest(app)
     [Fact]
     public async Task the_reply_event_stream_sends_the_text_once_then_the_final_message_and_closes()
     {
-        App.Llm.Enqueue(new FakeReply { Chunks = ["Use ", "`x < y`", " and ", "**bold**"], ChunkDelay = TimeSpan.FromMilliseconds(30) });
+        // The reply starts while the chat is created: its first token waits until the test has connected.
+        App.Llm.Enqueue(new FakeReply
+        {
+            Chunks = ["Use ", "`x < y`", " and ", "**bold**"], FirstTokenDelay = TimeSpan.FromSeconds(1), ChunkDelay = TimeSpan.FromMilliseconds(30),
+        });
         var (id, _, replyId) = await StartChatAsync("Compare");
 
         var sse = await Host.Scenario(s => s.Get.Url($"/chats/{id}/replies/{replyId}/events"));
