@@ -142,7 +142,7 @@ public static class RebuildBenchmark
     private static async Task<Dictionary<string, long>> CountsAsync(BenchContext ctx)
     {
         var counts = new Dictionary<string, long>();
-        foreach (var table in new[] { "mt_doc_conversationtree", "mt_doc_chatlistitem", "mt_doc_treenode", "message_search", "mt_doc_libraryview", "mt_doc_usageday", "mt_doc_auditentry" })
+        foreach (var table in new[] { "mt_doc_conversationtree", "mt_doc_chatlistitem", "mt_doc_treenode", "message_search", "mt_doc_libraryview", "mt_doc_usageday_2", "mt_doc_auditentry" })
             counts[table] = await ctx.ScalarAsync<long>($"select count(*) from {SambungStore.Schema}.{table}");
         return counts;
     }

@@ -27,16 +27,20 @@ public static class UsageBenchmark
         var owner = await ctx.ScalarAsync<string>($"select id from {SambungStore.Schema}.mt_doc_sambunguser where data->>'Email' = $1", email);
 
         var watch = Stopwatch.StartNew();
-        var (events, chatDays, days) = await SeedHeavyUserAsync(ctx, owner);
-        var others = await SeedOtherUsersAsync(ctx);
-        await ctx.ExecAsync($"vacuum analyze {SambungStore.Schema}.mt_doc_usageday");
-        await ctx.ExecAsync($"vacuum analyze {SambungStore.Schema}.mt_doc_usagechatday");
+        var (events, chatDays, heavy) = await SeedHeavyUserAsync(ctx, owner);
+        var (others, otherDays) = await SeedOtherUsersAsync(ctx);
+        var instanceDays = InstanceDays([.. heavy, .. otherDays]);
+        await ctx.Store.BulkInsertDocumentsAsync(instanceDays, batchSize: 10_000);
+        foreach (var table in new[] { typeof(UsageDay), typeof(UsageChatDay), typeof(UsageModelDay) }.Select(t => ctx.Store.Options.For(t)))
+            await ctx.ExecAsync($"vacuum analyze {table}");
+        var days = heavy.Count;
         Markdown.Table(["data", "rows"],
         [
             ["usage events the heavy user's documents stand for (requests + completions + failures)", Markdown.Number(events)],
             ["… as UsageDay documents (day × model)", Markdown.Number(days)],
             ["… as UsageChatDay documents (chat × day × model)", Markdown.Number(chatDays)],
             ["UsageDay documents of 1,000 other users (last 90 days)", Markdown.Number(others)],
+            ["UsageModelDay documents (the instance's day × model)", Markdown.Number(instanceDays.Count)],
             ["seeding (COPY through Marten's bulk insert)", Markdown.Seconds(watch.Elapsed)],
         ]);
 
@@ -68,7 +72,7 @@ public static class UsageBenchmark
 
     // The heavy user: 5,000 chats over the last 365 days, each active on about a dozen days with one or two models;
     // the UsageDay documents are the sums of the chat days, so both read models agree as the projections would.
-    private static async Task<(long Events, int ChatDays, int Days)> SeedHeavyUserAsync(BenchContext ctx, string owner)
+    private static async Task<(long Events, int ChatDays, List<UsageDay> Days)> SeedHeavyUserAsync(BenchContext ctx, string owner)
     {
         var target = ctx.Quick ? 50_000L : 1_000_000L;
         var chats = ctx.Quick ? 250 : 5_000;
@@ -121,11 +125,22 @@ public static class UsageBenchmark
         }).ToList();
         await ctx.Store.BulkInsertDocumentsAsync(chatDays, batchSize: 10_000);
         await ctx.Store.BulkInsertDocumentsAsync(days, batchSize: 10_000);
-        return (events, chatDays.Count, days.Count);
+        return (events, chatDays.Count, days);
     }
 
+    // What UsageModelDayProjection would hold for these documents: every owner's day × model summed.
+    private static List<UsageModelDay> InstanceDays(IEnumerable<UsageDay> days) => days.GroupBy(d => (d.Day, d.Provider, d.Model)).Select(g => new UsageModelDay
+    {
+        Id = $"{g.Key.Day:yyyy-MM-dd}|{g.Key.Provider}|{g.Key.Model}", Day = g.Key.Day, Provider = g.Key.Provider, Model = g.Key.Model,
+        Requests = g.Sum(d => d.Requests), Completed = g.Sum(d => d.Completed), Failed = g.Sum(d => d.Failed), Stopped = g.Sum(d => d.Stopped),
+        InputTokens = g.Sum(d => d.InputTokens), OutputTokens = g.Sum(d => d.OutputTokens),
+        TimeToFirstTokenCount = g.Sum(d => d.TimeToFirstTokenCount), TimeToFirstTokenTotalMs = g.Sum(d => d.TimeToFirstTokenTotalMs),
+        TimeToFirstTokenHistogram = LatencyHistogram.Sum(g.Select(d => d.TimeToFirstTokenHistogram)),
+        TimedOutputTokens = g.Sum(d => d.TimedOutputTokens), GenerationMs = g.Sum(d => d.GenerationMs), Fallbacks = g.Sum(d => d.Fallbacks),
+    }).ToList();
+
     // 1,000 other users, each active on about a third of the last 90 days with one or two models.
-    private static async Task<int> SeedOtherUsersAsync(BenchContext ctx)
+    private static async Task<(int Count, List<UsageDay> Days)> SeedOtherUsersAsync(BenchContext ctx)
     {
         var users = ctx.Quick ? 100 : 1_000;
         var random = new Random(7);
@@ -135,7 +150,12 @@ public static class UsageBenchmark
         for (var u = 0; u < users; u++)
         {
             var id = $"bench-usage-user-{u}";
-            accounts.Add(new SambungUser { Id = id, UserName = $"user{u}@example.com", Email = $"user{u}@example.com", DisplayName = $"User {u}" });
+            accounts.Add(new SambungUser
+            {
+                Id = id, UserName = $"user{u}@example.com", Email = $"user{u}@example.com", DisplayName = $"User {u}",
+                // As the account store writes them: the unique indexes on these refuse a second empty value.
+                NormalizedUserName = $"USER{u}@EXAMPLE.COM", NormalizedEmail = $"USER{u}@EXAMPLE.COM",
+            });
             for (var d = 0; d < 90; d++)
             {
                 if (random.Next(3) != 0) continue;
@@ -154,10 +174,10 @@ public static class UsageBenchmark
         }
         await ctx.Store.BulkInsertDocumentsAsync(accounts);
         await ctx.Store.BulkInsertDocumentsAsync(docs, batchSize: 10_000);
-        return docs.Count;
+        return (docs.Count, docs);
     }
 
-    // Real events (conversations of exchanges written through the decisions, inline projections on), then the two
+    // Real events (conversations of exchanges written through the decisions, inline projections on), then the three
     // usage projections rebuilt from zero, one after the other, as the app's daemon would.
     private static async Task<string> RebuildAsync(BenchContext ctx)
     {
@@ -187,7 +207,7 @@ public static class UsageBenchmark
             $"select count(*) from {SambungStore.Schema}.mt_events where type in ('reply_requested', 'reply_completed', 'reply_failed', 'reply_stopped', 'fallback_taken')");
         var times = new List<(string Name, TimeSpan Time)>();
         using (var daemon = await ctx.Store.BuildProjectionDaemonAsync())
-            foreach (var name in new[] { "UsageDay", "UsageChatDay" })
+            foreach (var name in new[] { "UsageDay", "UsageChatDay", "UsageModelDay" })
                 times.Add((name, await Timing.TimeAsync(() => daemon.RebuildProjectionAsync(name, TimeSpan.FromMinutes(30), CancellationToken.None))));
         var rows = times.Select(t => (IReadOnlyList<string>)[t.Name, Markdown.Seconds(t.Time), Markdown.Number(total / t.Time.TotalSeconds), Markdown.Number(usageEvents / t.Time.TotalSeconds)]);
         Markdown.Line($"Rebuild: {total:N0} events in the store ({usageEvents:N0} of them usage events: requested, completed, failed, stopped, fallback), " +

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Schema;
 using Sambung.Events.Conversations;
 using Sambung.Events.Library;
 using Sambung.Projections.Audit;
@@ -54,6 +55,7 @@ public static class SambungStore
         // Analytics and audit: async, they may trail the writes and never slow them down.
         opts.Projections.Add<UsageDayProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add<UsageChatDayProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<UsageModelDayProjection>(ProjectionLifecycle.Async);
         opts.Projections.Add(new AuditProjection(), ProjectionLifecycle.Async, ProjectionNames.Audit);
 
         // A rebuild writes with COPY and in large batches: 23-30 % faster here (docs/benchmarks.md).
@@ -79,17 +81,41 @@ public static class SambungStore
         opts.Schema.For<TreeNode>()
             .Duplicate(x => x.ConversationId, notNull: true)
             .Duplicate(x => x.ParentId);
-        opts.Schema.For<UsageDay>().Duplicate(x => x.OwnerId, notNull: true).Duplicate(x => x.Day, pgType: "date", notNull: true);
-        // By chat: one owner's rows of a range, summed in SQL (UsageDashboard.ChatsAsync).
+        // The instance dashboard's split by user sums every owner's rows of a range in SQL (UsageUserQuery): the
+        // figures it needs are columns too (SummedColumns), and the index on the day carries them all, so PostgreSQL
+        // answers from the index alone instead of reading every document of the range (docs/benchmarks.md, usage).
+        opts.Schema.For<UsageDay>().Duplicate(x => x.OwnerId, notNull: true)
+            .Duplicate(x => x.Day, pgType: "date", notNull: true, configure: index => index.IncludeColumns = [.. UsageColumns.Day]);
+        opts.Schema.For<UsageModelDay>().Duplicate(x => x.Day, pgType: "date", notNull: true);
+        // By chat: one owner's rows of a range, summed in SQL (UsageChatQuery), from the index alone as above.
         opts.Schema.For<UsageChatDay>()
             .Duplicate(x => x.OwnerId, notNull: true)
             .Duplicate(x => x.Day, pgType: "date", notNull: true)
             .Duplicate(x => x.ConversationId, notNull: true)
             .Duplicate(x => x.Model, notNull: true)
-            .Index([x => x.OwnerId, x => x.Day]);
+            .Index([x => x.OwnerId, x => x.Day], index =>
+            {
+                index.Name = "mt_doc_usagechatday_idx_owner_day_figures";
+                index.IncludeColumns = [.. UsageColumns.ChatDay];
+            });
+        opts.Policies.ForAllDocuments(SummedColumns);
         opts.Schema.For<PromptView>().Duplicate(x => x.OwnerId, notNull: true).Duplicate(x => x.IsPublic);
         opts.Schema.For<PromptUse>().Duplicate(x => x.OwnerId, notNull: true);
         opts.Schema.For<AuditEntry>().Duplicate(x => x.StreamId, notNull: true).Duplicate(x => x.Sequence, notNull: true);
+    }
+
+    // The figures the usage queries sum, as columns of their own but without an index each (Marten's Duplicate adds
+    // one per column, which every write would pay for): only the covering indexes above read them. Nullable: they
+    // were added after the first release (Marten fills them from the documents when it adds them).
+    private static void SummedColumns(DocumentMapping mapping)
+    {
+        var members = mapping.DocumentType == typeof(UsageDay)
+            ? [nameof(UsageDay.Model), nameof(UsageDay.Requests), nameof(UsageDay.Completed), nameof(UsageDay.Failed), nameof(UsageDay.Stopped),
+               nameof(UsageDay.InputTokens), nameof(UsageDay.OutputTokens), nameof(UsageDay.TimeToFirstTokenCount), nameof(UsageDay.TimeToFirstTokenTotalMs)]
+            : mapping.DocumentType == typeof(UsageChatDay)
+                ? [nameof(UsageChatDay.Requests), nameof(UsageChatDay.Failed), nameof(UsageChatDay.InputTokens), nameof(UsageChatDay.OutputTokens)]
+                : Array.Empty<string>();
+        foreach (var member in members) mapping.DuplicateField(member);
     }
 
     private static readonly Sambung.Events.Prompts.PromptContent MaskedPrompt = new("", "", "", "", []);

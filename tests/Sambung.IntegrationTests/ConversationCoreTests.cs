@@ -471,8 +471,10 @@ public sealed class ConversationCoreTests(AppFixture app) : AppTest(app)
     private async Task<Dictionary<string, List<string>>> SnapshotAsync()
     {
         var snapshot = new Dictionary<string, List<string>>();
-        foreach (var table in new[] { "mt_doc_conversationtree", "mt_doc_chatlistitem", "mt_doc_treenode", "mt_doc_usageday", "mt_doc_auditentry", "mt_doc_libraryview" })
-            snapshot[table] = await RowsAsync($"select id::text || ' ' || data::text from {SambungStore.Schema}.{table} order by id");
+        var documents = new[] { typeof(ConversationTree), typeof(ChatListItem), typeof(TreeNode), typeof(UsageDay), typeof(UsageChatDay),
+            typeof(UsageModelDay), typeof(AuditEntry), typeof(LibraryView) };
+        foreach (var table in documents.Select(t => Store.Options.Schema.For(t)))
+            snapshot[table] = await RowsAsync($"select id::text || ' ' || data::text from {table} order by id");
         snapshot["message_search"] = await RowsAsync(
             $"select node_id::text || '|' || conversation_id || '|' || owner_id || '|' || kind || '|' || body || '|' || created_at || '|' || in_trash || '|' || tsv::text from {SambungStore.Schema}.message_search order by node_id");
         return snapshot;

@@ -261,6 +261,48 @@ public sealed partial class InstanceUsageTests(AccountsFixture fixture) : Accoun
         Assert.Contains("<dd data-total=\"requests\">0</dd>", await person.PageAsync("/usage"));
     }
 
+    [Fact]
+    public async Task the_instance_totals_and_each_users_row_equal_sums_over_the_raw_events()
+    {
+        var admin = NewBrowser();
+        await admin.RegisterAsync($"a{Guid.NewGuid():N}@example.test", name: "Ana Admin");
+        await Host.Services.GetRequiredService<ModelCatalogue>().SaveAsync(
+            new ModelInfo(Conversations.Model.Model, InputPrice: 1.50m, OutputPrice: 4.00m), default);
+        var random = new Random(11);
+        var owners = new[] { (await FirstUserAsync()).Id, "budi", "citra" };
+        foreach (var who in owners)
+        {
+            var chats = new Conversations(Host, who);
+            for (var c = 0; c < 2 + random.Next(3); c++)
+            {
+                var (id, _, reply) = await chats.StartAsync($"Question {c}");
+                if (random.Next(4) == 0) await chats.AppliedAsync(new FailReply(id, reply, "rate-limited", "slow down", ""));
+                else await chats.CompleteAsync(id, reply, "answer", random.Next(10, 5_000), random.Next(1, 2_000));
+            }
+        }
+        await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+        await using var session = Store.QuerySession();
+        var events = (await session.Events.QueryAllRawEvents().ToListAsync()).Select(e => e.Data).ToList();
+        (int Requests, long Input, long Output, int Errors, decimal Cost) Sums(Func<string, bool> whose)
+        {
+            var completed = events.OfType<ReplyCompleted>().Where(e => whose(e.OwnerId)).ToList();
+            var (input, output) = (completed.Sum(e => e.Usage.InputTokens), completed.Sum(e => e.Usage.OutputTokens));
+            return (events.OfType<ReplyRequested>().Count(e => whose(e.By)), input, output,
+                events.OfType<ReplyFailed>().Count(e => whose(e.OwnerId)), (input * 1.50m + output * 4.00m) / 1_000_000m);
+        }
+        static (int, long, long, int, decimal) Figures(JsonElement e) => (e.GetProperty("requests").GetInt32(), e.GetProperty("inputTokens").GetInt64(),
+            e.GetProperty("outputTokens").GetInt64(), e.GetProperty("errors").GetInt32(), e.GetProperty("cost").GetDecimal());
+
+        var json = JsonDocument.Parse(await (await admin.GetAsync("/admin/usage?handler=Export&format=json&range=30")).Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(Sums(_ => true), Figures(json.GetProperty("totals")));
+        var users = json.GetProperty("users").EnumerateArray().ToList();
+        Assert.Equal(owners.Length, users.Count);
+        foreach (var owner in owners)
+            Assert.Equal(Sums(o => o == owner), Figures(users.Single(u => u.GetProperty("id").GetString() == owner).GetProperty("figures")));
+    }
+
     private async Task<Sambung.Web.Features.Accounts.SambungUser> FirstUserAsync()
     {
         await using var session = Store.QuerySession();

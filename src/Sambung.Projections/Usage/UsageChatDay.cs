@@ -29,6 +29,10 @@ public sealed partial class UsageChatDayProjection : MultiStreamProjection<Usage
 {
     public UsageChatDayProjection()
     {
+        // Version 2 added the summed columns (SambungStore.SummedColumns): new tables, filled from the events by the
+        // daemon in the background after an upgrade (the page says how far behind it is), instead of a startup
+        // migration that rewrites every row of a large table.
+        Version = 2;
         Identity<IEvent<ReplyRequested>>(e => UsageChatDay.IdFor(e.Data.By, e.StreamId, e.Data.At, e.Data.Model));
         Identity<IEvent<ReplyCompleted>>(e => UsageChatDay.IdFor(e.Data.OwnerId, e.StreamId, e.Data.At, e.Data.Model));
         Identity<IEvent<ReplyFailed>>(e => UsageChatDay.IdFor(e.Data.OwnerId, e.StreamId, e.Data.At, e.Data.Model));

@@ -88,15 +88,27 @@ public sealed class UsageReportTests
         _ => null,
     };
 
-    internal static UsageReport Sample(IReadOnlyDictionary<string, string>? names = null) => UsageReport.Build(
-        new UsageRange(new DateOnly(2026, 11, 20), new DateOnly(2026, 11, 26), "7"), UsageGrouping.Day,
-        [
-            Day("ana", "2026-11-20", "gpt-4o", 3, 1_000_000, 200_000, failed: 1),
-            Day("ana", "2026-11-22", "gpt-4o", 1, 500_000, 100_000),
-            Day("ana", "2026-11-22", "local-llama", 2, 40, 60, provider: "ollama"),
-            Day("budi", "2026-11-26", "gpt-4o", 1, 0, 1_000_000),
-            Day("ana", "2026-11-19", "gpt-4o", 9, 9, 9), // the day before the range
-        ], Prices, names);
+    private static readonly UsageRange SampleRange = new(new DateOnly(2026, 11, 20), new DateOnly(2026, 11, 26), "7");
+
+    private static readonly UsageDay[] SampleDays =
+    [
+        Day("ana", "2026-11-20", "gpt-4o", 3, 1_000_000, 200_000, failed: 1),
+        Day("ana", "2026-11-22", "gpt-4o", 1, 500_000, 100_000),
+        Day("ana", "2026-11-22", "local-llama", 2, 40, 60, provider: "ollama"),
+        Day("budi", "2026-11-26", "gpt-4o", 1, 0, 1_000_000),
+        Day("ana", "2026-11-19", "gpt-4o", 9, 9, 9), // the day before the range
+    ];
+
+    // names given: the instance's report, split by user as the dashboard adds it (the sums come from SQL there).
+    internal static UsageReport Sample(IReadOnlyDictionary<string, string>? names = null)
+    {
+        var report = UsageReport.Build(SampleRange, UsageGrouping.Day, SampleDays, Prices);
+        return names is null ? report : report with
+        {
+            Users = UsageReport.ByUser(SampleDays.Where(d => d.Day >= SampleRange.From && d.Day <= SampleRange.To).GroupBy(d => d.OwnerId)
+                .Select(g => (g.Key, g.Aggregate(UsageTotals.Zero, (sum, d) => sum + UsageTotals.Of(d, Prices(d.Model))))), names),
+        };
+    }
 
     [Fact]
     public void totals_add_up_every_day_in_the_range_and_price_tokens_per_million()
@@ -130,13 +142,14 @@ public sealed class UsageReportTests
     }
 
     [Fact]
-    public void users_are_split_only_for_the_instance_and_named_when_known()
+    public void by_user_names_each_owner_when_known_and_puts_the_most_expensive_first()
     {
         Assert.Null(Sample().Users);
 
         var users = Sample(new Dictionary<string, string> { ["budi"] = "Budi" }).Users!;
 
-        Assert.Equal([("budi", "Budi", 1), ("ana", "ana", 6)], users.Select(u => (u.OwnerId, u.Name, u.Totals.Requests)));
+        // budi: 1 M output tokens of gpt-4o ($10); ana: $6.75 over more requests; ana has no name, so her id shows.
+        Assert.Equal([("budi", "Budi", 1, 10.00m), ("ana", "ana", 6, 6.75m)], users.Select(u => (u.OwnerId, u.Name, u.Totals.Requests, u.Totals.Cost)));
     }
 }
 

@@ -11,13 +11,13 @@ public sealed record ModelPerformance(
 {
     public string Key => $"{Provider}/{Model}";
 
-    public static IReadOnlyList<ModelPerformance> Of(IEnumerable<UsageDay> days) => days
+    public static IReadOnlyList<ModelPerformance> Of(IEnumerable<UsageFigures> days) => days
         .GroupBy(d => (d.Provider, d.Model))
         .Select(g => Of(g.Key.Provider, g.Key.Model, g.ToList()))
         .OrderByDescending(p => p.Requests).ThenBy(p => p.Provider, StringComparer.Ordinal).ThenBy(p => p.Model, StringComparer.Ordinal)
         .ToList();
 
-    public static ModelPerformance Of(string provider, string model, IReadOnlyList<UsageDay> days)
+    public static ModelPerformance Of(string provider, string model, IReadOnlyList<UsageFigures> days)
     {
         var histogram = LatencyHistogram.Sum(days.Select(d => d.TimeToFirstTokenHistogram));
         var (requests, completed, failed, fallbacks) = (days.Sum(d => d.Requests), days.Sum(d => d.Completed), days.Sum(d => d.Failed), days.Sum(d => d.Fallbacks));

@@ -1,3 +1,4 @@
+using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using Sambung.Projections;
@@ -21,26 +22,28 @@ public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, 
     public PriceBook? LastPrices { get; private set; }
 
     // ownerId null: the whole instance, split by user too (and not by chat: chat titles are their owners' own).
-    // whatIf: a model to price the period's tokens with.
+    // whatIf: a model to price the period's tokens with; allChats: every chat of the period (an export), not only
+    // the first UsageChats.Shown (the page).
     public async Task<UsageReport> ReportAsync(string? ownerId, UsageRange range, UsageGrouping grouping, CancellationToken ct,
-        string? whatIf = null)
+        string? whatIf = null, bool allChats = false)
     {
-        var query = session.Query<UsageDay>().Where(d => d.Day >= range.From && d.Day <= range.To);
-        if (ownerId is not null) query = query.Where(d => d.OwnerId == ownerId);
-        var days = await query.ToListAsync(ct);
-
         var prices = LastPrices = await modelPrices.BookAsync(ct);
-
-        Dictionary<string, string>? names = null;
         if (ownerId is null)
         {
-            var owners = days.Select(d => d.OwnerId).Distinct().ToArray();
-            names = (await session.Query<SambungUser>().Where(u => owners.Contains(u.Id)).ToListAsync(ct))
+            var instance = await session.Query<UsageModelDay>().Where(d => d.Day >= range.From && d.Day <= range.To).ToListAsync(ct);
+            var sums = await UsageUserQuery.LoadAsync(db, session, range, prices, ct);
+            var owners = sums.Select(s => s.OwnerId).ToArray();
+            var names = (await session.Query<SambungUser>().Where(u => owners.Contains(u.Id)).ToListAsync(ct))
                 .ToDictionary(u => u.Id, u => u.DisplayName.Length > 0 ? u.DisplayName : u.UserName);
+            return UsageReport.Build(range, grouping, instance, prices.PriceOn, whatIf) with { Users = UsageReport.ByUser(sums, names) };
         }
-        var report = UsageReport.Build(range, grouping, days, prices.PriceOn, names, whatIf);
-        return ownerId is null ? report
-            : report with { Chats = await UsageChatQuery.LoadAsync(db, session, ownerId, range, prices, ct) };
+
+        var days = await session.Query<UsageDay>()
+            .Where(d => d.OwnerId == ownerId && d.Day >= range.From && d.Day <= range.To).ToListAsync(ct);
+        return UsageReport.Build(range, grouping, days, prices.PriceOn, whatIf) with
+        {
+            Chats = await UsageChatQuery.LoadAsync(db, session, ownerId, range, prices, ct, allChats ? null : UsageChats.Shown),
+        };
     }
 
     // Model performance alone (the comparison page): one owner's UsageDay documents of the range.
@@ -48,20 +51,26 @@ public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, 
         ModelPerformance.Of(await session.Query<UsageDay>()
             .Where(d => d.OwnerId == ownerId && d.Day >= range.From && d.Day <= range.To).ToListAsync(ct));
 
+    // One round trip: the newest event, the usage projections' common mark (a shard that has not started yet counts
+    // as 0), and when the first event after that mark was written.
     public async Task<UsageLag> LagAsync(CancellationToken ct)
     {
-        var names = store.Options.Events.Projections().Where(p => p is UsageDayProjection or UsageChatDayProjection).Select(p => p.Name + ":").ToList();
-        var progress = (await store.Advanced.AllProjectionProgress(token: ct))
-            .Where(s => names.Any(n => s.ShardName.StartsWith(n, StringComparison.Ordinal)))
-            .Select(s => s.Sequence).DefaultIfEmpty(0).Min();
-        await using var command = db.CreateCommand(
-            $"select (select coalesce(max(seq_id), 0) from {SambungStore.Schema}.mt_events), " +
-            $"(select timestamp from {SambungStore.Schema}.mt_events where seq_id > $1 order by seq_id limit 1)");
-        command.Parameters.AddWithValue(progress);
+        var shards = store.Options.Events.Projections()
+            .Where(p => p is UsageDayProjection or UsageChatDayProjection or UsageModelDayProjection)
+            .Select(p => new ShardName(p.Name, ShardName.All, p.Version).Identity).ToArray();
+        await using var command = db.CreateCommand($"""
+            with mark as (
+                select coalesce(min(coalesce(p.last_seq_id, 0)), 0) as seq
+                from unnest($1::text[]) s(name) left join {SambungStore.Schema}.mt_event_progression p on p.name = s.name)
+            select (select coalesce(max(seq_id), 0) from {SambungStore.Schema}.mt_events), mark.seq,
+                   (select e.timestamp from {SambungStore.Schema}.mt_events e where e.seq_id > mark.seq order by e.seq_id limit 1)
+            from mark
+            """);
+        command.Parameters.AddWithValue(shards);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var last = reader.GetInt64(0);
-        return last <= progress ? UsageLag.None
-            : new UsageLag(last - progress, reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
+        var (last, mark) = (reader.GetInt64(0), reader.GetInt64(1));
+        return last <= mark ? UsageLag.None
+            : new UsageLag(last - mark, reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
     }
 }

@@ -28,11 +28,11 @@ public abstract class UsagePage(UsageDashboard dashboard, TimeProvider clock, Mo
     public abstract string PagePath { get; }
     public bool Instance => Owner is null;
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct, allChats: false);
 
     public async Task<IActionResult> OnGetExportAsync(string? format, CancellationToken ct)
     {
-        await LoadAsync(ct);
+        await LoadAsync(ct, allChats: true);
         return format == "json"
             ? File(Encoding.UTF8.GetBytes(UsageExport.ToJson(Report, Lag, Now, Budget)), "application/json", UsageExport.FileName(Report, "json"))
             : File(Encoding.UTF8.GetBytes(UsageExport.ToCsv(Report)), "text/csv", UsageExport.FileName(Report, "csv"));
@@ -49,11 +49,11 @@ public abstract class UsagePage(UsageDashboard dashboard, TimeProvider clock, Mo
         format,
     };
 
-    private async Task LoadAsync(CancellationToken ct)
+    private async Task LoadAsync(CancellationToken ct, bool allChats)
     {
         Now = clock.GetUtcNow();
         var range = UsageRange.Resolve(Range, From, To, DateOnly.FromDateTime(Now.UtcDateTime));
-        Report = await dashboard.ReportAsync(Owner, range, UsageBuckets.Parse(Group), ct, WhatIfModel?.Trim());
+        Report = await dashboard.ReportAsync(Owner, range, UsageBuckets.Parse(Group), ct, WhatIfModel?.Trim(), allChats);
         Lag = await dashboard.LagAsync(ct);
         PricedModels = (dashboard.LastPrices ?? await prices.BookAsync(ct)).Models.ToList();
         await LoadMoreAsync(ct);

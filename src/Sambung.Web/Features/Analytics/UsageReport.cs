@@ -16,7 +16,7 @@ public sealed record UsageTotals(
 
     public double? AverageTimeToFirstTokenMs => TimeToFirstTokenCount == 0 ? null : TimeToFirstTokenTotalMs / TimeToFirstTokenCount;
 
-    public static UsageTotals Of(UsageDay day, ModelPrice? price) => new(
+    public static UsageTotals Of(UsageFigures day, ModelPrice? price) => new(
         day.Requests, day.Completed, day.Failed, day.Stopped, day.InputTokens, day.OutputTokens,
         price?.CostOf(day.InputTokens, day.OutputTokens) ?? 0m, price is null ? day.Requests : 0,
         day.TimeToFirstTokenCount, day.TimeToFirstTokenTotalMs);
@@ -47,15 +47,15 @@ public sealed record UsageReport(
     public UsageChats? Chats { get; init; }
 
     // Today's prices whatever the day (the first slice's rule, kept for callers that have no dated prices).
-    public static UsageReport Build(UsageRange range, UsageGrouping grouping, IEnumerable<UsageDay> days,
-        Func<string, ModelPrice?> priceOf, IReadOnlyDictionary<string, string>? userNames = null) =>
-        Build(range, grouping, days, (model, _) => priceOf(model), userNames);
+    public static UsageReport Build(UsageRange range, UsageGrouping grouping, IEnumerable<UsageFigures> days,
+        Func<string, ModelPrice?> priceOf) =>
+        Build(range, grouping, days, (model, _) => priceOf(model));
 
-    // days: the UsageDay documents of the range; priceOf: a model id's price, or null when the catalogue has none;
-    // userNames: given for the instance dashboard only, which also splits by user.
-    // priceOf: a model's price on a day (PriceBook.PriceOn); whatIf: a model to price the period's tokens with.
-    public static UsageReport Build(UsageRange range, UsageGrouping grouping, IEnumerable<UsageDay> days,
-        Func<string, DateOnly, ModelPrice?> priceOf, IReadOnlyDictionary<string, string>? userNames = null, string? whatIf = null)
+    // days: one owner's UsageDay documents of the range, or the instance's UsageModelDay ones; priceOf: a model's
+    // price on a day (PriceBook.PriceOn), or null when it has none; whatIf: a model to price the period's tokens with.
+    // The instance's split by user is summed in SQL (UsageUserQuery) and added by the dashboard.
+    public static UsageReport Build(UsageRange range, UsageGrouping grouping, IEnumerable<UsageFigures> days,
+        Func<string, DateOnly, ModelPrice?> priceOf, string? whatIf = null)
     {
         var inRange = days.Where(d => d.Day >= range.From && d.Day <= range.To).ToList();
         var rows = inRange
@@ -75,22 +75,25 @@ public sealed record UsageReport(
             .ThenBy(m => m.Provider, StringComparer.Ordinal).ThenBy(m => m.Model, StringComparer.Ordinal)
             .ToList();
 
-        var users = userNames is null ? null : rows.GroupBy(r => r.Day.OwnerId)
-            .Select(g => new UsageUserRow(g.Key, userNames.GetValueOrDefault(g.Key) is { Length: > 0 } name ? name : g.Key, Sum(g.Select(r => r.Totals))))
-            .OrderByDescending(u => u.Totals.Cost).ThenByDescending(u => u.Totals.Requests).ThenBy(u => u.OwnerId, StringComparer.Ordinal)
-            .ToList();
-
         var totals = Sum(rows.Select(r => r.Totals));
-        return new UsageReport(range, grouping, totals, series, models, users)
+        return new UsageReport(range, grouping, totals, series, models, null)
         {
             Performance = ModelPerformance.Of(inRange),
             WhatIf = whatIf is { Length: > 0 } ? WhatIfOn(whatIf, inRange, priceOf, totals) : null,
         };
     }
 
+    // The split by user: each owner's summed figures, named (the owner's id when the name is unknown), most
+    // expensive first.
+    public static IReadOnlyList<UsageUserRow> ByUser(IEnumerable<(string OwnerId, UsageTotals Totals)> sums,
+        IReadOnlyDictionary<string, string> names) => sums
+        .Select(s => new UsageUserRow(s.OwnerId, names.GetValueOrDefault(s.OwnerId) is { Length: > 0 } name ? name : s.OwnerId, s.Totals))
+        .OrderByDescending(u => u.Totals.Cost).ThenByDescending(u => u.Totals.Requests).ThenBy(u => u.OwnerId, StringComparer.Ordinal)
+        .ToList();
+
     // The period's tokens, every day's at the other model's price of that day; null cost when it has no price on
     // one of the days that had tokens.
-    public static UsageWhatIf WhatIfOn(string model, IReadOnlyList<UsageDay> days, Func<string, DateOnly, ModelPrice?> priceOf, UsageTotals actual)
+    public static UsageWhatIf WhatIfOn(string model, IReadOnlyList<UsageFigures> days, Func<string, DateOnly, ModelPrice?> priceOf, UsageTotals actual)
     {
         decimal? cost = 0m;
         foreach (var day in days.Where(d => d.InputTokens + d.OutputTokens > 0))
