@@ -84,8 +84,11 @@ public static class SambungStore
         // The instance dashboard's split by user sums every owner's rows of a range in SQL (UsageUserQuery): the
         // figures it needs are columns too (SummedColumns), and the index on the day carries them all, so PostgreSQL
         // answers from the index alone instead of reading every document of the range (docs/benchmarks.md, usage).
-        opts.Schema.For<UsageDay>().Duplicate(x => x.OwnerId, notNull: true)
-            .Duplicate(x => x.Day, pgType: "date", notNull: true, configure: index => index.IncludeColumns = [.. UsageColumns.Day]);
+        // One owner's rows of a range (the personal dashboard, budgets) come from an (owner, day) index.
+        opts.Schema.For<UsageDay>()
+            .Duplicate(x => x.OwnerId, notNull: true)
+            .Duplicate(x => x.Day, pgType: "date", notNull: true, configure: index => index.IncludeColumns = [.. UsageColumns.Day])
+            .Index([x => x.OwnerId, x => x.Day]);
         opts.Schema.For<UsageModelDay>().Duplicate(x => x.Day, pgType: "date", notNull: true);
         // By chat: one owner's rows of a range, summed in SQL (UsageChatQuery), from the index alone as above.
         opts.Schema.For<UsageChatDay>()

@@ -34,6 +34,8 @@ public sealed class UsageTests(BrowserFixture fixture) : BrowserTest(fixture)
         await Expect(page.Locator("dd[data-total=input]")).Not.ToHaveTextAsync("0");
         await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Tokens in and out, by day" })).ToBeVisibleAsync();
         await Expect(page.Locator("svg.chart rect.chart-output")).ToHaveCountAsync(1);
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Cost, by day" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Requests and errors, by day" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Usage by day" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "By model" })).ToContainTextAsync("fake-gpt");
         await page.AssertNoSeriousViolationsAsync();

@@ -235,3 +235,18 @@ public sealed class RequestsChartTests
         Assert.Equal((0.0, 0.0), (chart.Bars[1].InputHeight, chart.Bars[1].OutputHeight));
     }
 }
+
+public sealed class CostChartTests
+{
+    [Fact]
+    public void the_cost_chart_draws_each_periods_cost_on_a_dollar_scale_its_ticks_read_as_money()
+    {
+        UsageTotals Costing(decimal usd) => UsageTotals.Zero with { Cost = usd };
+        var chart = UsageChart.Cost([new UsageBucket(new DateOnly(2026, 11, 20), Costing(0.0375m)), new UsageBucket(new DateOnly(2026, 11, 21), Costing(0.015m))]);
+
+        Assert.Equal(40_000, chart.Max); // $0.04 in millionths of a dollar: the nice maximum above $0.0375
+        Assert.Equal(2.5, chart.Bars[0].InputHeight / chart.Bars[1].InputHeight, 6);
+        Assert.Equal((0.0, 0.0), (chart.Bars[0].OutputHeight, chart.Bars[1].OutputHeight));
+        Assert.Equal(UsageFormat.Cost(0.04m), UsageChartView.Cost(chart.Ticks[^1].Value));
+    }
+}

@@ -19,6 +19,13 @@ public sealed record UsageChart(double Width, double Height, double PlotLeft, do
     public static UsageChart Requests(IReadOnlyList<UsageBucket> series) =>
         Layout(series, t => (Math.Max(0, t.Requests - t.Errors), t.Errors));
 
+    // The cost chart: one bar per bucket, in millionths of a dollar so the scale stays in whole numbers (the tick
+    // labels divide again: UsageChartView.Cost).
+    public static UsageChart Cost(IReadOnlyList<UsageBucket> series) =>
+        Layout(series, t => ((long)Math.Round(t.Cost * MicrosPerDollar), 0));
+
+    public const decimal MicrosPerDollar = 1_000_000m;
+
     // Any two stacked counts per bucket: parts gives (lower, upper); the bar's "Input" is the lower part.
     public static UsageChart Layout(IReadOnlyList<UsageBucket> series, Func<UsageTotals, (long Lower, long Upper)> parts,
         double width = DefaultWidth, double height = DefaultHeight)
@@ -58,4 +65,14 @@ public sealed record UsageChart(double Width, double Height, double PlotLeft, do
 
     // SVG numbers are written the invariant way whatever the reader's language ("12.5", never "12,5").
     public static string Svg(double v) => v.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+// One chart as the page draws it (_UsageChart): its geometry, its accessible title and description, the legend of its
+// lower (and upper) part, and how a tick's value reads.
+public sealed record UsageChartView(string Id, UsageChart Chart, string Title, string Description, string LowerLabel, string? UpperLabel,
+    Func<long, string> Tick, UsageGrouping Grouping, int LabelEvery)
+{
+    public static string Count(long value) => UsageFormat.Count(value);
+
+    public static string Cost(long micros) => UsageFormat.Cost(micros / UsageChart.MicrosPerDollar);
 }
