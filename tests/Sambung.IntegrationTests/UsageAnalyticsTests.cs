@@ -214,9 +214,24 @@ public sealed class UsageAnalyticsTests(AppFixture app) : AppTest(app)
             await using var session = Store.QuerySession();
             return (await session.Query<UsageDay>().ToListAsync()).Select(d => JsonSerializer.Serialize(d))
                 .Concat((await session.Query<UsageChatDay>().ToListAsync()).Select(d => JsonSerializer.Serialize(d)))
+                .Concat((await session.Query<UsageModelDay>().ToListAsync()).Select(d => JsonSerializer.Serialize(d)))
                 .Order(StringComparer.Ordinal).ToList();
         }
         var before = await DocumentsAsync();
+        // The instance's day × model documents are every owner's summed: the two dashboards cannot disagree.
+        await using (var session = Store.QuerySession())
+        {
+            var owners = await session.Query<UsageDay>().ToListAsync();
+            var instance = await session.Query<UsageModelDay>().ToListAsync();
+            Assert.NotEmpty(instance);
+            foreach (var day in instance)
+            {
+                var same = owners.Where(d => (d.Day, d.Provider, d.Model) == (day.Day, day.Provider, day.Model)).ToList();
+                Assert.Equal((same.Sum(d => d.Requests), same.Sum(d => d.InputTokens), same.Sum(d => d.OutputTokens), same.Sum(d => d.Fallbacks),
+                        string.Join(',', LatencyHistogram.Sum(same.Select(d => d.TimeToFirstTokenHistogram)))),
+                    (day.Requests, day.InputTokens, day.OutputTokens, day.Fallbacks, string.Join(',', LatencyHistogram.Sum([day.TimeToFirstTokenHistogram]))));
+            }
+        }
         Assert.Contains(before, d => d.Contains("\"Fallbacks\":1") && d.Contains("\"TimeToFirstTokenHistogram\":[0"));
         // One per chat, and one more for the chat whose reply the backup model finished.
         Assert.Equal(4, before.Count(d => d.Contains("\"ConversationId\"")));
