@@ -20,6 +20,8 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["history"] = HistoryBenchmark.RunAsync,
     // Not part of "all": the app as a process, and a year of usage documents of its own.
     ["usage"] = UsageBenchmark.RunAsync,
+    // Not part of "all": the OpenAI SDK's own share of the time to first token, against a bare HTTP client.
+    ["provider-client"] = ProviderClientBenchmark.RunAsync,
 };
 string[] all = ["open-long-conversation", "post-message", "rebuild", "search"];
 
