@@ -269,6 +269,16 @@ public sealed partial class PromptTests(AccountsFixture fixture) : AccountsTest(
         var requested = (await EventsAsync(chat)).OfType<ReplyRequested>().ToList();
         Assert.Equal([new TemplateRef(id, 2), new TemplateRef(id, 1), null], requested.Select(r => r.Context.Template));
         Assert.Equal([firstReply, secondReply, thirdReply], requested.Select(r => r.NodeId));
+
+        // "What the model saw" names the template, links to it and gives the version; a message typed by hand has none.
+        var saw = await me.PageAsync($"/c/{chat}/replies/{secondReply}/context");
+        Assert.Contains($"<a href=\"/prompts/{id}\">{(await ViewAsync(id)).Name}</a>, version 1", saw); // its name today
+        Assert.Matches("<dd>\\s*None\\s*</dd>", await me.PageAsync($"/c/{chat}/replies/{thirdReply}/context"));
+        // Once deleted, the template is only the reference the request recorded.
+        Assert.Equal(HttpStatusCode.Redirect, (await me.PostAsync($"/prompts/{id}", $"/prompts/{id}?handler=Delete")).StatusCode);
+        saw = await me.PageAsync($"/c/{chat}/replies/{secondReply}/context");
+        Assert.DoesNotContain($"href=\"/prompts/{id}\"", saw);
+        Assert.Contains($"Template {id}, version 1", saw);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.AI;
 using Sambung.Projections.Conversations;
+using Sambung.Projections.Prompts;
 using Sambung.Web.Features.Providers;
 using Sambung.Web.Features.Streaming;
 
@@ -8,9 +9,13 @@ namespace Sambung.Web.Features.History;
 
 // "What the model saw" for one reply: the messages exactly as the generator builds them (Prompt.ForReplyAsync, the
 // same code), the model, parameters and template reference the request recorded, and the models to run it again with.
+// Template: the prompt template the message was sent from, when the reader may still open it (their own or a public
+// one, not deleted); its name and address, else only the reference the request recorded.
 public sealed record ModelContextView(
     ConversationTree Tree, TreeNode Reply, IReadOnlyList<ChatMessage> Messages, ModelChoice Models, bool Panel, string? Error = null)
 {
+    public PromptView? Template { get; init; }
+
     public Guid NewReplyId { get; } = Guid.CreateVersion7();
 
     public static async Task<ModelContextView?> LoadAsync(IQuerySession session, ModelChoices models, Guid id, Guid replyId, string userId,
@@ -21,7 +26,11 @@ public sealed record ModelContextView(
             || reply.ConversationId != id)
             return null;
         var messages = await Prompt.ForReplyAsync(session, reply, tree, ct);
-        return new(tree, reply, messages, await models.ForAsync(userId, reply.Model ?? tree.Model, ct), panel);
+        var template = reply.Context?.Template is { } used ? await session.LoadAsync<PromptView>(used.TemplateId, ct) : null;
+        return new(tree, reply, messages, await models.ForAsync(userId, reply.Model ?? tree.Model, ct), panel)
+        {
+            Template = template is { Deleted: false } t && (t.OwnerId == userId || t.IsPublic) ? t : null,
+        };
     }
 
     public string RoleKey(ChatMessage message) =>
