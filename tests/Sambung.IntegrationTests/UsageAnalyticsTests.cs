@@ -10,6 +10,7 @@ using Sambung.Projections.Usage;
 using Sambung.Web.Features.Analytics;
 using Sambung.Web.Features.Providers;
 using Sambung.Web.Infrastructure;
+using Wolverine;
 
 namespace Sambung.IntegrationTests;
 
@@ -196,6 +197,37 @@ public sealed class UsageAnalyticsTests(AppFixture app) : AppTest(app)
         Assert.Contains("id=\"usage-whatif-result\"", page);
         Assert.Contains("On other-model, this period", page);
         Assert.Contains("whatif,,,other-model,", await Host.GetAsText("/usage?handler=Export&format=csv&range=30&whatif=other-model"));
+    }
+
+    [Fact]
+    public async Task a_fork_copies_replies_without_counting_them_again()
+    {
+        var chats = new Conversations(Host);
+        var (id, _, reply) = await chats.StartAsync("Count me once");
+        await chats.CompleteAsync(id, reply, "Once", 100, 40);
+        var (_, failing) = await chats.PostAsync(id, "And this fails");
+        await chats.AppliedAsync(new FailReply(id, failing, "rate-limited", "slow down", ""));
+        await CaughtUpAsync();
+        async Task<(int, int, int, long, long, int)> FiguresAsync()
+        {
+            await using var session = Store.QuerySession();
+            var days = await session.Query<UsageDay>().Where(d => d.OwnerId == Owner).ToListAsync();
+            var chatDays = await session.Query<UsageChatDay>().Where(d => d.OwnerId == Owner).ToListAsync();
+            var instance = await session.Query<UsageModelDay>().ToListAsync();
+            return (days.Sum(d => d.Requests), days.Sum(d => d.Completed), days.Sum(d => d.Failed), days.Sum(d => d.OutputTokens),
+                instance.Sum(d => (long)d.Requests), chatDays.Sum(d => d.Requests));
+        }
+        var before = await FiguresAsync();
+        Assert.Equal((2, 1, 1, 40L, 2L, 2), before);
+
+        var fork = Guid.CreateVersion7();
+        var forked = await Host.MessageBus().InvokeAsync<Sambung.Web.Features.Chats.CommandResult>(new ForkConversation(fork, id, failing, Owner));
+        Assert.True(forked.Succeeded);
+        await CaughtUpAsync();
+
+        Assert.Equal(before, await FiguresAsync());
+        await using var check = Store.QuerySession();
+        Assert.All((await check.Events.FetchStreamAsync(fork)).Select(e => e.Data).OfType<ReplyRequested>(), r => Assert.True(r.Copy));
     }
 
     [Fact]

@@ -37,7 +37,8 @@ public static partial class ConversationDecisions
 
     // The events that start the fork: its start, where it came from, the chat's parameters when they are not the
     // defaults, then every node on the path, oldest first, each under the copy of its parent. Copied replies keep
-    // their text, status and model but carry no token usage: the tokens were spent (and counted) once, in the source.
+    // their text, status and model but carry no token usage and are marked as copies: the request was made (and
+    // counted) once, in the source.
     // A copied merge keeps its text; its provenance stays in the source (the fork links back to it).
     public static Decision Decide(ForkConversation cmd, Conversation? existing, Conversation source, DateTimeOffset now)
     {
@@ -73,13 +74,13 @@ public static partial class ConversationDecisions
                 default:
                     var model = node.Model ?? source.Model;
                     events.Add(new ReplyRequested(copy, parent, model, source.Parameters,
-                        new PromptContext(parent, depth, source.SystemPrompt), cmd.By, now));
+                        new PromptContext(parent, depth, source.SystemPrompt), cmd.By, now, Copy: true));
                     events.Add(node.Status switch
                     {
-                        ReplyStatus.Stopped => new ReplyStopped(copy, node.Text, cmd.By, now, model),
+                        ReplyStatus.Stopped => new ReplyStopped(copy, node.Text, cmd.By, now, model, Copy: true),
                         ReplyStatus.Failed or ReplyStatus.Interrupted => new ReplyFailed(copy,
-                            node.Status == ReplyStatus.Interrupted ? ReplyFailed.InterruptedKind : "unknown", "", node.Text, now, cmd.By, model),
-                        _ => new ReplyCompleted(copy, node.Text, "stop", new TokenUsage(0, 0), null, TimeSpan.Zero, model.Model, now, cmd.By, model),
+                            node.Status == ReplyStatus.Interrupted ? ReplyFailed.InterruptedKind : "unknown", "", node.Text, now, cmd.By, model, Copy: true),
+                        _ => new ReplyCompleted(copy, node.Text, "stop", new TokenUsage(0, 0), null, TimeSpan.Zero, model.Model, now, cmd.By, model, Copy: true),
                     });
                     break;
             }

@@ -41,18 +41,20 @@ public sealed record ConversationStarted(
 
 public sealed record UserMessagePosted(Guid NodeId, Guid ParentId, string Text, string By, DateTimeOffset At);
 
+// Copy, on a reply's request and end: a reply copied into this chat (a fork, an import), not asked of a provider
+// here; usage does not count it again.
 public sealed record ReplyRequested(
     Guid NodeId, Guid ParentId, ModelRef Model, GenerationParameters Parameters, PromptContext Context,
-    string By, DateTimeOffset At, Guid? RegenerationOf = null);
+    string By, DateTimeOffset At, Guid? RegenerationOf = null, bool Copy = false);
 
 // The end of a reply carries whose it is and which model answered, so usage needs nothing but this event.
 public sealed record ReplyCompleted(
     Guid NodeId, string Text, string FinishReason, TokenUsage Usage, TimeSpan? TimeToFirstToken, TimeSpan Duration,
-    string ProviderModelId, DateTimeOffset At, string OwnerId = "", ModelRef? Model = null);
+    string ProviderModelId, DateTimeOffset At, string OwnerId = "", ModelRef? Model = null, bool Copy = false);
 
 public sealed record ReplyFailed(
     Guid NodeId, string ErrorKind, string Message, string PartialText, DateTimeOffset At, string OwnerId = "", ModelRef? Model = null,
-    TimeSpan? Duration = null)
+    TimeSpan? Duration = null, bool Copy = false)
 {
     // The kind of failure that means "nothing was generating it any more" (a restart), not a provider error.
     public const string InterruptedKind = "interrupted";
@@ -60,7 +62,7 @@ public sealed record ReplyFailed(
     public ReplyStatus Status => ErrorKind == InterruptedKind ? ReplyStatus.Interrupted : ReplyStatus.Failed;
 }
 
-public sealed record ReplyStopped(Guid NodeId, string PartialText, string By, DateTimeOffset At, ModelRef? Model = null);
+public sealed record ReplyStopped(Guid NodeId, string PartialText, string By, DateTimeOffset At, ModelRef? Model = null, bool Copy = false);
 
 // OwnerId: whose chat, so usage can count fallbacks per person (events written before it was added have "").
 public sealed record FallbackTaken(Guid NodeId, ModelRef From, ModelRef To, string Reason, DateTimeOffset At, string OwnerId = "");

@@ -33,9 +33,9 @@ public sealed partial class UsageChatDayProjection : MultiStreamProjection<Usage
         // daemon in the background after an upgrade (the page says how far behind it is), instead of a startup
         // migration that rewrites every row of a large table.
         Version = 2;
-        Identity<IEvent<ReplyRequested>>(e => UsageChatDay.IdFor(e.Data.By, e.StreamId, e.Data.At, e.Data.Model));
-        Identity<IEvent<ReplyCompleted>>(e => UsageChatDay.IdFor(e.Data.OwnerId, e.StreamId, e.Data.At, e.Data.Model));
-        Identity<IEvent<ReplyFailed>>(e => UsageChatDay.IdFor(e.Data.OwnerId, e.StreamId, e.Data.At, e.Data.Model));
+        Identities<IEvent<ReplyRequested>>(e => UsageFigures.Unless(e.Data.Copy, UsageChatDay.IdFor(e.Data.By, e.StreamId, e.Data.At, e.Data.Model)));
+        Identities<IEvent<ReplyCompleted>>(e => UsageFigures.Unless(e.Data.Copy, UsageChatDay.IdFor(e.Data.OwnerId, e.StreamId, e.Data.At, e.Data.Model)));
+        Identities<IEvent<ReplyFailed>>(e => UsageFigures.Unless(e.Data.Copy, UsageChatDay.IdFor(e.Data.OwnerId, e.StreamId, e.Data.At, e.Data.Model)));
     }
 
     public UsageChatDay Apply(IEvent<ReplyRequested> e, UsageChatDay u) =>

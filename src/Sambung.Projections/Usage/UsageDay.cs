@@ -21,10 +21,11 @@ public sealed partial class UsageDayProjection : MultiStreamProjection<UsageDay,
         // daemon in the background after an upgrade (the page says how far behind it is), instead of a startup
         // migration that rewrites every row of a large table.
         Version = 2;
-        Identity<ReplyRequested>(e => UsageDay.IdFor(e.By, e.At, e.Model));
-        Identity<ReplyCompleted>(e => UsageDay.IdFor(e.OwnerId, e.At, e.Model));
-        Identity<ReplyFailed>(e => UsageDay.IdFor(e.OwnerId, e.At, e.Model));
-        Identity<ReplyStopped>(e => UsageDay.IdFor(e.By, e.At, e.Model));
+        // A copied reply (a fork, an import) was asked of a provider elsewhere: no document counts it.
+        Identities<ReplyRequested>(e => UsageFigures.Unless(e.Copy, UsageDay.IdFor(e.By, e.At, e.Model)));
+        Identities<ReplyCompleted>(e => UsageFigures.Unless(e.Copy, UsageDay.IdFor(e.OwnerId, e.At, e.Model)));
+        Identities<ReplyFailed>(e => UsageFigures.Unless(e.Copy, UsageDay.IdFor(e.OwnerId, e.At, e.Model)));
+        Identities<ReplyStopped>(e => UsageFigures.Unless(e.Copy, UsageDay.IdFor(e.By, e.At, e.Model)));
         Identity<FallbackTaken>(e => UsageDay.IdFor(e.OwnerId, e.At, e.From));
     }
 

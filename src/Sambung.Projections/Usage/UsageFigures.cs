@@ -31,6 +31,9 @@ public abstract record UsageFigures
     public double GenerationMs { get; init; }
     public int Fallbacks { get; init; }
 
+    // The document an event counts in, or none for a copied reply.
+    public static IReadOnlyList<string> Unless(bool copy, string id) => copy ? [] : [id];
+
     public static string DayKey(DateTimeOffset at, ModelRef? model) =>
         $"{DateOnly.FromDateTime(at.UtcDateTime):yyyy-MM-dd}|{model?.Provider}|{model?.Model}";
 

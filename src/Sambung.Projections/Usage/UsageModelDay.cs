@@ -17,10 +17,10 @@ public sealed partial class UsageModelDayProjection : MultiStreamProjection<Usag
 {
     public UsageModelDayProjection()
     {
-        Identity<ReplyRequested>(e => UsageModelDay.IdFor(e.At, e.Model));
-        Identity<ReplyCompleted>(e => UsageModelDay.IdFor(e.At, e.Model));
-        Identity<ReplyFailed>(e => UsageModelDay.IdFor(e.At, e.Model));
-        Identity<ReplyStopped>(e => UsageModelDay.IdFor(e.At, e.Model));
+        Identities<ReplyRequested>(e => UsageFigures.Unless(e.Copy, UsageModelDay.IdFor(e.At, e.Model)));
+        Identities<ReplyCompleted>(e => UsageFigures.Unless(e.Copy, UsageModelDay.IdFor(e.At, e.Model)));
+        Identities<ReplyFailed>(e => UsageFigures.Unless(e.Copy, UsageModelDay.IdFor(e.At, e.Model)));
+        Identities<ReplyStopped>(e => UsageFigures.Unless(e.Copy, UsageModelDay.IdFor(e.At, e.Model)));
         Identity<FallbackTaken>(e => UsageModelDay.IdFor(e.At, e.From));
     }
 

@@ -43,15 +43,23 @@ public sealed record ImportPlan(IReadOnlyList<object> LibraryEvents, IReadOnlyLi
                 state = Apply(state, decision, libraryEvents);
             }
 
+            // Replies come in as copies: they were asked of a provider elsewhere, and usage here does not count them.
             var events = chat.Events
-                .Select(e => e.Data is ConversationMovedToFolder { FolderId: { } f } move && folders.TryGetValue(f, out var mine)
-                    ? e with { Data = move with { FolderId = mine } } : e)
+                .Select(e => e.Data switch
+                {
+                    ConversationMovedToFolder { FolderId: { } f } move when folders.TryGetValue(f, out var mine) => e with { Data = move with { FolderId = mine } },
+                    ReplyRequested r => e with { Data = r with { Copy = true } },
+                    ReplyCompleted r => e with { Data = r with { Copy = true } },
+                    ReplyFailed r => e with { Data = r with { Copy = true } },
+                    ReplyStopped r => e with { Data = r with { Copy = true } },
+                    _ => e,
+                })
                 .ToList();
             // A reply that was still being written when the file was made has nothing writing it here: it ends as
             // interrupted, as after a restart, instead of waiting forever.
             var final = Conversation.Fold(events.Select(e => e.Data))!;
             foreach (var pending in final.Nodes.Values.Where(n => n.IsPending).OrderBy(n => n.CreatedAt))
-                events.Add(new(new ReplyFailed(pending.Id, ReplyFailed.InterruptedKind, "", pending.Text, now, ownerId, pending.Model)));
+                events.Add(new(new ReplyFailed(pending.Id, ReplyFailed.InterruptedKind, "", pending.Text, now, ownerId, pending.Model, Copy: true)));
             planned.Add(chat with { Events = events });
         }
         return new ImportPlan(libraryEvents, planned);
