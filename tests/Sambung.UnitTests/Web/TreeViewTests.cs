@@ -66,4 +66,19 @@ public sealed class TreeViewTests
         Assert.True(excerpt.Length <= TreeView.ExcerptLength + 1);
         Assert.Equal("Tree.Pending", view.Excerpt(outline[2]));
     }
+
+    [Fact]
+    public void excerpts_show_the_words_without_markdowns_marks()
+    {
+        var (m, r) = (Guid.NewGuid(), Guid.NewGuid());
+        OutlineNode[] outline =
+        [
+            Node(Root, null, NodeKind.Root, "", m), Node(m, Root, NodeKind.User, "## A **bold** `snake_case` idea", r),
+            Node(r, m, NodeKind.Assistant, "| Island | Known for |\n|---|:---:|\n| Bali | temples |"),
+        ];
+        var view = new TreeView(outline, Root, r, false, new Keys());
+
+        Assert.Equal("A bold snake_case idea", view.Excerpt(outline[1]));
+        Assert.Equal("Island Known for Bali temples", view.Excerpt(outline[2]));
+    }
 }

@@ -128,11 +128,19 @@ public sealed class TreeView
     private string ExcerptOf(OutlineNode node)
     {
         if (node.Excerpt.Length == 0) return node.Status == ReplyStatus.Requested ? pending : "…";
-        var text = string.Join(' ', node.Excerpt.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var text = string.Join(' ', node.Excerpt.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(Plain).Where(w => w.Length > 0));
         if (text.Length <= ExcerptLength && node.Excerpt.Length < TreeOutline.ExcerptLength) return text;
         var cut = text.Length > ExcerptLength ? text[..ExcerptLength] : text;
         var space = cut.LastIndexOf(' ');
         return (space > ExcerptLength / 2 ? cut[..space] : cut).TrimEnd() + "…";
+    }
+
+    // A word of the excerpt without markdown's marks (emphasis, code ticks, table pipes and rules, headings, quotes):
+    // a glance at the words, not the source. Cheap, as the tree lists thousands of nodes.
+    private static string Plain(string word)
+    {
+        var trimmed = word.TrimStart('#', '>').Trim('*', '`', '|', '~');
+        return trimmed.Length > 0 && trimmed.AsSpan().IndexOfAnyExcept('-', ':', '|') < 0 ? "" : trimmed;
     }
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
