@@ -136,4 +136,51 @@ public sealed class HistoryTests(BrowserFixture fixture) : BrowserTest(fixture)
         await chosen.GetByRole(AriaRole.Button, new() { Name = "Next version" }).ClickAsync();
         await Expect(page.Locator("li.message.assistant").Last.Locator(".message-model")).ToHaveTextAsync("fake-mini");
     }
+
+    [Fact]
+    public async Task a_person_asks_two_models_from_the_new_chat_page_watches_both_stream_and_continues_with_one()
+    {
+        // Slow replies, so both are seen streaming at the same time.
+        Fixture.Llm.DefaultReply = new FakeReply
+        {
+            Chunks = [.. Enumerable.Range(0, 12).Select(i => $"word{i} ")],
+            ChunkDelay = TimeSpan.FromMilliseconds(250),
+        };
+        var page = await Fixture.SignedInPageAsync();
+        await page.GotoAsync("/");
+
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Message" }).FillAsync("Which island first?");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ask several models" }).ClickAsync();
+        var choice = page.GetByRole(AriaRole.Region, new() { Name = "Ask several models" });
+        await Expect(choice.GetByRole(AriaRole.Textbox, new() { Name = "Message" })).ToHaveValueAsync("Which island first?");
+        await Expect(choice.GetByRole(AriaRole.Checkbox, new() { Name = "fake-gpt" })).ToBeCheckedAsync();
+        await page.AssertNoSeriousViolationsAsync();
+        await choice.GetByRole(AriaRole.Checkbox, new() { Name = "fake-mini" }).CheckAsync();
+        await choice.GetByRole(AriaRole.Button, new() { Name = "Send to the chosen models" }).ClickAsync();
+
+        // The new chat opens with the message and both replies side by side, streaming in parallel.
+        await Expect(page).ToHaveURLAsync(new Regex("/c/[0-9a-f-]+\\?several=[0-9a-f-]+$"));
+        await Expect(page.Locator("li.message.user")).ToContainTextAsync("Which island first?");
+        var columns = page.Locator(".several-column");
+        await Expect(columns).ToHaveCountAsync(2);
+        await Expect(columns.Nth(0)).ToContainTextAsync("word1");
+        await Expect(columns.Nth(1)).ToContainTextAsync("word1");
+        Assert.Equal(2, await page.Locator(".several-column .message-body[aria-busy=true]").CountAsync());
+        await Expect(columns.Nth(0).Locator(".message-model")).ToHaveTextAsync("fake-gpt");
+        await Expect(columns.Nth(1).Locator(".message-model")).ToHaveTextAsync("fake-mini");
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Chats" }).GetByRole(AriaRole.Link, new() { Name = "Which island first?" }))
+            .ToBeVisibleAsync();
+        await Expect(columns.Nth(0)).ToContainTextAsync("word11");
+        await Expect(columns.Nth(1)).ToContainTextAsync("word11");
+
+        await columns.Nth(1).GetByRole(AriaRole.Button, new() { Name = "Continue with this one" }).ClickAsync();
+
+        await Expect(page.Locator(".several-column")).ToHaveCountAsync(0);
+        await Expect(page).ToHaveURLAsync(new Regex("/c/[0-9a-f-]+$"));
+        await page.ReloadAsync();
+        var chosen = page.Locator("li.message.assistant").Last;
+        await Expect(chosen.Locator(".message-model")).ToHaveTextAsync("fake-mini");
+        await Expect(chosen.Locator(".version-count")).ToHaveTextAsync("2 / 2");
+        await Expect(page.Locator("li.message.assistant")).ToHaveCountAsync(1);
+    }
 }

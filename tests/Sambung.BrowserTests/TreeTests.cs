@@ -108,6 +108,37 @@ public sealed class TreeTests(BrowserFixture fixture) : BrowserTest(fixture)
     }
 
     [Fact]
+    public async Task merging_with_a_written_summary_from_the_tree_shows_the_summary_with_its_source()
+    {
+        var page = await ChatWithTwoBranchesAsync();
+        await OpenTreeAsync(page);
+        await page.GetByRole(AriaRole.Radio, new() { Name = "Original question" }).CheckAsync();
+        var summary = page.GetByRole(AriaRole.Textbox, new() { Name = "Summary", Exact = true });
+        // Copying the turns is the default, and the summary field shows once a summary is chosen.
+        await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Copy the turns" })).ToBeCheckedAsync();
+        await Expect(summary).ToBeHiddenAsync();
+        await page.GetByRole(AriaRole.Radio, new() { Name = "Write a summary" }).CheckAsync();
+        await Expect(summary).ToBeVisibleAsync();
+        await page.AssertNoSeriousViolationsAsync();
+
+        // Nothing written: refused beside the field, the choice kept.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Merge into the active branch" }).ClickAsync();
+        await Expect(page.Locator("#tree-merge-summary-error")).ToContainTextAsync("Write the summary before merging");
+        await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Write a summary" })).ToBeCheckedAsync();
+        await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Original question" })).ToBeCheckedAsync();
+        await Expect(summary).ToBeVisibleAsync();
+
+        await summary.FillAsync("The original plan: the same question, asked first.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Merge into the active branch" }).ClickAsync();
+
+        var merge = page.Locator("li.message.merge");
+        await Expect(merge).ToContainTextAsync("The original plan: the same question, asked first.");
+        await Expect(merge).Not.ToContainTextAsync("Answer to the original.");
+        await merge.GetByRole(AriaRole.Link, new() { Name = "Merged from this branch" }).ClickAsync();
+        await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("Answer to the original.");
+    }
+
+    [Fact]
     public async Task forking_from_the_tree_opens_a_new_chat_that_links_back_to_its_source()
     {
         var page = await ChatWithTwoBranchesAsync();

@@ -273,4 +273,71 @@ public sealed class TreeTests(AppFixture app) : AppTest(app)
         });
         Assert.Empty((await Chats.EventsAsync(id)).OfType<BranchStarred>());
     }
+
+    [Fact]
+    public async Task merging_with_a_written_summary_adds_a_merge_node_with_that_text_and_an_empty_summary_is_refused_beside_the_field()
+    {
+        var (id, message, reply, _, editedReply) = await TwoBranchesAsync();
+        var page = await PageAsync($"/c/{id}/tree");
+        // Copying the turns is the default; the summary field is in the same form.
+        Assert.Contains("id=\"tree-merge-verbatim\" name=\"strategy\" value=\"Verbatim\" checked", page);
+        Assert.Contains("<label for=\"tree-merge-summary-text\">Summary</label>", page);
+
+        var refused = await (await PostTreeAsync(id, "Merge", message, 422, ("strategy", "Summary"), ("summary", "  "))).ReadAsTextAsync();
+        Assert.Contains("id=\"tree-merge-summary\" name=\"strategy\" value=\"Summary\" checked", refused);
+        Assert.Matches("id=\"tree-merge-summary-error\" class=\"composer-error\" role=\"alert\">Write the summary before merging", refused);
+        Assert.Contains($"value=\"{message}\" checked", refused); // the chosen node stays chosen
+        Assert.Empty((await Chats.EventsAsync(id)).OfType<BranchesMerged>());
+
+        // Any other refusal keeps the summary typed.
+        var kept = await (await PostTreeAsync(id, "Merge", editedReply, 422, ("strategy", "Summary"), ("summary", "Bali: temples."))).ReadAsTextAsync();
+        Assert.Contains(">Bali: temples.</textarea>", kept);
+
+        await PostTreeAsync(id, "Merge", message, 302, ("strategy", "Summary"), ("summary", "  Bali: beaches and temples.  "));
+        var tree = await TreeAsync(id);
+        await using var session = Store.QuerySession();
+        var merge = (await session.LoadAsync<TreeNode>(tree.ActiveLeafId))!;
+        Assert.Equal((NodeKind.Merge, (Guid?)editedReply, "Bali: beaches and temples.", MergeStrategy.Summary),
+            (merge.Kind, merge.ParentId, merge.Text, merge.MergeStrategy));
+        Assert.Equal([message, reply], merge.MergedFrom);
+        var chat = await PageAsync($"/c/{id}");
+        Assert.Contains("Bali: beaches and temples.", chat);
+        Assert.Contains($"href=\"/c/{id}?at={reply}\">Merged from this branch</a>", chat);
+        // The transcript of the source is not what was carried.
+        Assert.DoesNotContain("Beaches and temples.", merge.Text);
+    }
+
+    [Fact]
+    public async Task merging_from_compare_with_a_summary_carries_the_summary_and_an_empty_one_is_refused_beside_its_field()
+    {
+        var (id, _, reply, _, editedReply) = await TwoBranchesAsync();
+        var url = $"/c/{id}/compare?a={editedReply}&b={reply}";
+        var page = await PageAsync(url);
+        Assert.Contains($"id=\"merge-{editedReply:N}-summary-text\"", page);
+        Assert.Contains($"id=\"merge-{reply:N}-summary-text\"", page);
+
+        async Task<IScenarioResult> MergeAsync(string summary, int status)
+        {
+            var form = await PageForm.ReadAsync(Host, $"/c/{id}/tree", "tree-form"); // its antiforgery token and cookie
+            return await Host.Scenario(s =>
+            {
+                (form with { Action = $"/c/{id}/compare?handler=Merge" }).PostTo(s, new()
+                {
+                    ["__RequestVerificationToken"] = form.Fields["__RequestVerificationToken"],
+                    ["target"] = editedReply.ToString(), ["source"] = reply.ToString(), ["mergeId"] = Guid.CreateVersion7().ToString(),
+                    ["a"] = editedReply.ToString(), ["b"] = reply.ToString(), ["strategy"] = "Summary", ["summary"] = summary,
+                });
+                s.StatusCodeShouldBe(status);
+            });
+        }
+
+        var refused = await (await MergeAsync("", 422)).ReadAsTextAsync();
+        Assert.Matches($"id=\"merge-{editedReply:N}-summary-error\" class=\"composer-error\" role=\"alert\">Write the summary", refused);
+        Assert.Matches($"id=\"merge-{reply:N}-summary-error\" class=\"composer-error\" role=\"alert\"></span>", refused);
+        Assert.Empty((await Chats.EventsAsync(id)).OfType<BranchesMerged>());
+
+        await MergeAsync("Bali was the other plan.", 302);
+        var merged = Assert.Single((await Chats.EventsAsync(id)).OfType<BranchesMerged>());
+        Assert.Equal(("Bali was the other plan.", MergeStrategy.Summary, editedReply), (merged.Text, merged.Strategy, merged.ParentId));
+    }
 }

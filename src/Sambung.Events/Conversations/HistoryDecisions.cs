@@ -10,6 +10,11 @@ public sealed record AskSeveralModels(
 
 public sealed record ModelRequest(ModelRef Model, Guid ReplyId);
 
+// "Ask several models" from the new-chat page: the conversation starts with the message (as the new-chat form
+// starts it, the first model chosen being the chat's model), and every chosen model is asked for a reply under it.
+public sealed record StartWithSeveralModels(
+    Guid ConversationId, string OwnerId, Guid MessageId, string Text, IReadOnlyList<ModelRequest> Models, string? SystemPrompt = null);
+
 // Refusal codes of these decisions; the History feature turns them into messages ("History.Refusal.<code>").
 public static class HistoryRefusals
 {
@@ -62,14 +67,7 @@ public static class HistoryDecisions
         if (Writable(state) is { } closed) return closed;
         if (state.Find(cmd.MessageId) is { } existing)
             return existing.Kind == NodeKind.User && existing.Text == cmd.Text.Trim() ? Decision.NoChange : Decision.Refuse(Refusals.IdAlreadyUsed);
-        if (cmd.Models.Count == 0) return Decision.Refuse(HistoryRefusals.NoModels);
-        if (cmd.Models.Count > MaxModels) return Decision.Refuse(HistoryRefusals.TooManyModels);
-        if (cmd.Models.Select(m => m.Model).Distinct().Count() != cmd.Models.Count) return Decision.Refuse(HistoryRefusals.SameModelTwice);
-        var replyIds = cmd.Models.Select(m => m.ReplyId).ToList();
-        if (replyIds.Distinct().Count() != replyIds.Count || replyIds.Contains(cmd.MessageId) || replyIds.Any(state.Has))
-            return Decision.Refuse(Refusals.IdAlreadyUsed);
-        if (cmd.Models.Any(m => string.IsNullOrWhiteSpace(m.Model.Provider) || string.IsNullOrWhiteSpace(m.Model.Model)))
-            return Decision.Refuse(Refusals.InvalidModel);
+        if (Invalid(cmd.Models, cmd.MessageId, state.Has) is { } refused) return refused;
         if (string.IsNullOrWhiteSpace(cmd.Text)) return Decision.Refuse(Refusals.EmptyMessage);
         if (cmd.Text.Length > ConversationDecisions.MaxMessageLength) return Decision.Refuse(Refusals.MessageTooLong);
 
@@ -84,6 +82,37 @@ public static class HistoryDecisions
             new UserMessagePosted(cmd.MessageId, parentId, cmd.Text.Trim(), cmd.By, now),
             .. cmd.Models.Select(m => new ReplyRequested(m.ReplyId, cmd.MessageId, m.Model, state.Parameters, context, cmd.By, now)),
         ]);
+    }
+
+    // The new-chat page's "Ask several models": the events the new-chat form's StartConversation decides (with the
+    // first model as the chat's model and its reply), then a ReplyRequested for each other model, with the same
+    // prompt context, under the same message. Repeating it (a double click) changes nothing.
+    public static Decision Decide(StartWithSeveralModels cmd, Conversation? state, DateTimeOffset now)
+    {
+        if (state is not null)
+            return state.OwnerId == cmd.OwnerId && state.Has(cmd.MessageId) ? Decision.NoChange : Decision.Refuse(Refusals.IdAlreadyUsed);
+        if (Invalid(cmd.Models, cmd.MessageId, id => id == cmd.ConversationId) is { } refused) return refused;
+
+        var first = cmd.Models[0];
+        var start = ConversationDecisions.Decide(
+            new StartConversation(cmd.ConversationId, cmd.OwnerId, cmd.MessageId, cmd.Text, first.ReplyId, first.Model, cmd.SystemPrompt), null, now);
+        if (start.IsRefused) return start;
+        var asked = start.Events.OfType<ReplyRequested>().Single();
+        return Decision.Accept([.. start.Events, .. cmd.Models.Skip(1).Select(m => asked with { NodeId = m.ReplyId, Model = m.Model })]);
+    }
+
+    // The models and reply ids of one "Ask several models": 1 to MaxModels models, each once, each reply id new.
+    private static Decision? Invalid(IReadOnlyList<ModelRequest> models, Guid messageId, Func<Guid, bool> taken)
+    {
+        if (models.Count == 0) return Decision.Refuse(HistoryRefusals.NoModels);
+        if (models.Count > MaxModels) return Decision.Refuse(HistoryRefusals.TooManyModels);
+        if (models.Select(m => m.Model).Distinct().Count() != models.Count) return Decision.Refuse(HistoryRefusals.SameModelTwice);
+        var replyIds = models.Select(m => m.ReplyId).ToList();
+        if (replyIds.Distinct().Count() != replyIds.Count || replyIds.Contains(messageId) || replyIds.Any(taken))
+            return Decision.Refuse(Refusals.IdAlreadyUsed);
+        if (models.Any(m => string.IsNullOrWhiteSpace(m.Model.Provider) || string.IsNullOrWhiteSpace(m.Model.Model)))
+            return Decision.Refuse(Refusals.InvalidModel);
+        return null;
     }
 
     private static Decision? Writable(Conversation state) => state.Lifecycle switch

@@ -24,6 +24,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     public Guid? Earlier { get; private set; }
     public ChatListItem? Item { get; private set; }
     public IReadOnlyList<Sambung.Projections.Library.FolderView> Folders { get; private set; } = [];
+    public Sambung.Web.Features.History.SeveralColumnsModel? Several { get; private set; }
 
     // The chat's folder and tags, and the user's folders to move it to.
     private async Task OrganiseAsync(Guid id, ChatLists lists, CancellationToken ct)
@@ -35,7 +36,9 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     // The newest messages; `before` (the link without htmx) shows the page above that message instead; `at` (a
     // search result) shows the branch through that message, down to where it leads, without selecting it: sending
     // from there continues that branch.
-    public async Task<IActionResult> OnGetAsync(Guid id, [FromQuery] Guid? before, [FromQuery] Guid? at,
+    // `several` (after "Ask several models" started a chat): that message's replies side by side, while no reply has
+    // been continued from yet.
+    public async Task<IActionResult> OnGetAsync(Guid id, [FromQuery] Guid? before, [FromQuery] Guid? at, [FromQuery] Guid? several,
         [FromServices] ConversationStreams streams, [FromServices] ChatLists lists, CancellationToken ct)
     {
         Guid? leaf = null;
@@ -48,9 +51,25 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         }
         if (await session.LoadPageAsync(id, user.Id, ct, before, size, leaf) is not { } page) return NotFound();
         Show(page, parent: leaf);
+        if (several is { } asked && before is null && at is null) await SeveralAsync(asked, ct);
         await OrganiseAsync(id, lists, ct);
         Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
         return Page();
+    }
+
+    // The replies under the message are drawn in columns in place of the active reply (the last one asked), when
+    // the active path still ends at one of them.
+    private async Task SeveralAsync(Guid messageId, CancellationToken ct)
+    {
+        if (Messages.Count < 2 || Messages[^2].Node is not { Kind: NodeKind.User } message || message.Id != messageId
+            || Messages[^1].Node.ParentId != messageId)
+            return;
+        var replies = (await session.LoadManyAsync<TreeNode>(ct, message.Children))
+            .Where(n => n.Kind == NodeKind.Assistant && n.ConversationId == Tree.Id && !n.Hidden)
+            .OrderBy(n => message.Children.IndexOf(n.Id)).ToList();
+        if (replies.Count < 2) return;
+        Several = new(Tree.Id, replies);
+        Messages = Messages.Take(Messages.Count - 1).ToList();
     }
 
     // "Load earlier messages": the page of the active path above the first message shown, put in place of the button.

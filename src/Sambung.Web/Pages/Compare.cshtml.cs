@@ -26,6 +26,9 @@ public sealed class CompareModel(Npgsql.NpgsqlDataSource db, IQuerySession sessi
     public Guid? First { get; private set; }
     public Guid? Second { get; private set; }
     public string? Error { get; private set; }
+    // The merge form that was refused (its side's end) and what it chose, kept for the page drawn again.
+    public Guid? MergeTarget { get; private set; }
+    public MergeChoice? Merge { get; private set; }
     public Func<string, ModelPrice?> PriceOf { get; private set; } = _ => null;
 
     // `pick`: the picker again, with the two ends chosen.
@@ -40,13 +43,26 @@ public sealed class CompareModel(Npgsql.NpgsqlDataSource db, IQuerySession sessi
     }
 
     // Carries the other side's turns into this side, as a merge node under this side's end.
+    // Its turns copied, or the summary the person wrote; a refusal keeps the choice and the summary typed.
     public async Task<IActionResult> OnPostMergeAsync(Guid id, [FromForm] Guid target, [FromForm] Guid source, [FromForm] Guid mergeId,
-        [FromForm] Guid? a, [FromForm] Guid? b, [FromForm] long? expectedVersion, CancellationToken ct)
+        [FromForm] string? strategy, [FromForm] string? summary, [FromForm] Guid? a, [FromForm] Guid? b, [FromForm] long? expectedVersion,
+        CancellationToken ct)
     {
         if (mergeId == Guid.Empty) return BadRequest();
-        var result = await bus.RunAsync(new MergeBranches(id, target, source, MergeStrategy.Verbatim, mergeId, user.Id), expectedVersion, ct);
-        return await RespondAsync(id, a, b, result, ct);
+        var choice = MergeChoice.From(MergePrefix(target), strategy, summary);
+        var result = await bus.RunAsync(choice.Command(id, target, source, mergeId, user.Id), expectedVersion, ct);
+        (MergeTarget, Merge) = (target, choice);
+        if (!choice.MissingSummary(result)) return await RespondAsync(id, a, b, result, ct);
+        Merge = choice with { Error = text["MergeChoice.Refusal.EmptySummary"] };
+        if (!await ShowAsync(id, a, b, null, ct)) return NotFound();
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
     }
+
+    // The merge form under each side: its fields' ids, and what it shows (what was refused, or the defaults).
+    public static string MergePrefix(Guid target) => $"merge-{target:N}";
+
+    public MergeChoice MergeFor(Guid target) => MergeTarget == target && Merge is { } kept ? kept : new(MergePrefix(target));
 
     private async Task<IActionResult> RespondAsync(Guid id, Guid? a, Guid? b, CommandResult result, CancellationToken ct)
     {

@@ -22,6 +22,7 @@ public sealed class TreeModel(Npgsql.NpgsqlDataSource db, IQuerySession session,
     public Guid Chosen { get; private set; }
     public bool ShowHidden { get; private set; }
     public string? Error { get; private set; }
+    public MergeChoice Merge { get; private set; } = new("tree-merge");
 
     public async Task<IActionResult> OnGetAsync(Guid id, [FromQuery] Guid? node, [FromQuery] bool hidden, CancellationToken ct) =>
         await ShowAsync(id, node, hidden, null, ct) ? Page() : NotFound();
@@ -46,15 +47,23 @@ public sealed class TreeModel(Npgsql.NpgsqlDataSource db, IQuerySession session,
     public Task<IActionResult> OnPostRestoreAsync(Guid id, [FromForm] Guid node, [FromForm] long? expectedVersion, CancellationToken ct) =>
         ActAsync(id, node, true, new RestoreBranch(id, node, user.Id), expectedVersion, null, ct);
 
-    // The branch through the chosen node (down to the leaf it leads to) is carried into the active branch, verbatim.
+    // The branch through the chosen node (down to the leaf it leads to) is carried into the active branch: its turns
+    // copied, or the summary the person wrote. A refusal keeps the choice and the summary typed.
     public async Task<IActionResult> OnPostMergeAsync(Guid id, [FromForm] Guid node, [FromForm] Guid mergeId, [FromForm] bool hidden,
-        [FromForm] long? expectedVersion, CancellationToken ct)
+        [FromForm] string? strategy, [FromForm] string? summary, [FromForm] long? expectedVersion, CancellationToken ct)
     {
         if (mergeId == Guid.Empty) return BadRequest();
         if (await streams.LoadOwnedAsync(session, id, user.Id, ct) is not { } state) return NotFound();
         var source = state.Has(node) && node != state.Id ? state.LeafUnder(node) : node;
-        return await ActAsync(id, node, hidden, new MergeBranches(id, state.ActiveLeafId, source, MergeStrategy.Verbatim, mergeId, user.Id),
-            expectedVersion, $"/c/{id}", ct);
+        Merge = MergeChoice.From(Merge.Prefix, strategy, summary);
+        var result = await bus.RunAsync(Merge.Command(id, state.ActiveLeafId, source, mergeId, user.Id), expectedVersion, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (result.Succeeded) return Redirect($"/c/{id}");
+        if (!Merge.MissingSummary(result)) return await RefusedAsync(id, node, hidden, result, ct);
+        Merge = Merge with { Error = text["MergeChoice.Refusal.EmptySummary"] };
+        if (!await ShowAsync(id, node, hidden, null, ct)) return NotFound();
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
     }
 
     public async Task<IActionResult> OnPostForkAsync(Guid id, [FromForm] Guid node, [FromForm] Guid forkId, [FromForm] bool hidden, CancellationToken ct)

@@ -167,4 +167,58 @@ public sealed class HistoryDecisionTests
         var (history, state, id2, _, _) = OneExchange();
         HistoryDecisions.Decide(Ask(id2, 2), state.Apply(new ConversationDeleted(Owner, Now)), Now).IsRefused(Refusals.InTrash);
     }
+
+    private static StartWithSeveralModels StartSeveral(int models, string text = "Which island?") =>
+        new(Guid.NewGuid(), Owner, Guid.NewGuid(), text,
+            [.. Enumerable.Range(0, models).Select(i => new ModelRequest(new ModelRef("openai", $"model-{i}"), Guid.NewGuid()))], "Be brief.");
+
+    [Fact]
+    public void starting_a_chat_with_several_models_starts_it_as_the_new_chat_form_does_and_asks_each_model()
+    {
+        var start = StartSeveral(3);
+
+        var decision = HistoryDecisions.Decide(start, null, Now);
+
+        // The same first events as the new-chat form's StartConversation with the first model.
+        var single = ConversationDecisions.Decide(new StartConversation(start.ConversationId, Owner, start.MessageId, start.Text,
+            start.Models[0].ReplyId, start.Models[0].Model, "Be brief."), null, Now);
+        Assert.Equal(single.Events, decision.Events.Take(3));
+        Assert.Equal(5, decision.Events.Count);
+        var requests = decision.Events.OfType<ReplyRequested>().ToList();
+        Assert.Equal(start.Models.Select(m => (m.ReplyId, m.Model)), requests.Select(r => (r.NodeId, r.Model)));
+        Assert.All(requests, r =>
+        {
+            Assert.Equal(start.MessageId, r.ParentId);
+            Assert.Equal(new PromptContext(start.MessageId, 1, "Be brief."), r.Context);
+            Assert.Equal(Owner, r.By);
+        });
+        var after = Given([.. decision.Events]);
+        Assert.Equal(start.Models[0].Model, after.Model);
+        Assert.Equal(start.Models.Select(m => m.ReplyId), after.Nodes[start.MessageId].Children);
+        Assert.Equal(start.Models[^1].ReplyId, after.ActiveLeafId);
+        // The same post again (a double click) changes nothing; the id of someone else's chat is not theirs to use.
+        Assert.True(HistoryDecisions.Decide(start, after, Now).IsNoChange);
+        HistoryDecisions.Decide(start with { OwnerId = "someone-else" }, after, Now).IsRefused(Refusals.IdAlreadyUsed);
+        HistoryDecisions.Decide(start with { MessageId = Guid.NewGuid() }, after, Now).IsRefused(Refusals.IdAlreadyUsed);
+    }
+
+    [Fact]
+    public void starting_a_chat_with_no_model_more_than_four_the_same_one_twice_or_no_text_is_refused()
+    {
+        HistoryDecisions.Decide(StartSeveral(0), null, Now).IsRefused(HistoryRefusals.NoModels);
+        HistoryDecisions.Decide(StartSeveral(5), null, Now).IsRefused(HistoryRefusals.TooManyModels);
+        Assert.Equal(6, HistoryDecisions.Decide(StartSeveral(4), null, Now).Events.Count);
+        var twice = StartSeveral(2);
+        HistoryDecisions.Decide(twice with { Models = [twice.Models[0], twice.Models[1] with { Model = twice.Models[0].Model }] }, null, Now)
+            .IsRefused(HistoryRefusals.SameModelTwice);
+        HistoryDecisions.Decide(twice with { Models = [twice.Models[0], twice.Models[1] with { ReplyId = twice.MessageId }] }, null, Now)
+            .IsRefused(Refusals.IdAlreadyUsed);
+        HistoryDecisions.Decide(twice with { Models = [twice.Models[0], twice.Models[1] with { ReplyId = twice.ConversationId }] }, null, Now)
+            .IsRefused(Refusals.IdAlreadyUsed);
+        HistoryDecisions.Decide(twice with { Models = [twice.Models[0], twice.Models[1] with { Model = new ModelRef("", "x") }] }, null, Now)
+            .IsRefused(Refusals.InvalidModel);
+        HistoryDecisions.Decide(StartSeveral(2, "  "), null, Now).IsRefused(Refusals.EmptyMessage);
+        HistoryDecisions.Decide(StartSeveral(2, new string('x', ConversationDecisions.MaxMessageLength + 1)), null, Now)
+            .IsRefused(Refusals.MessageTooLong);
+    }
 }

@@ -14,8 +14,14 @@ public sealed record AskSeveralView(
 {
     public Guid MessageId { get; init; } = Guid.CreateVersion7();
     public IReadOnlyList<Guid> ReplyIds { get; init; } = [.. Enumerable.Range(0, HistoryDecisions.MaxModels).Select(_ => Guid.CreateVersion7())];
-    public string Action => $"/c/{ConversationId}/several";
+    // On the new-chat page the form starts the conversation (ConversationId is the id it will have, made with the
+    // form like the other ids) with a plain post that opens the new chat; in a chat, htmx adds the columns in place.
+    public bool NewChat { get; init; }
+    public string SendAction => NewChat ? "/?handler=SendSeveral" : $"/c/{ConversationId}/several?handler=Send";
 }
+
+// The replies of one "Ask several models" side by side, each with "Continue with this one".
+public sealed record SeveralColumnsModel(Guid ConversationId, IReadOnlyList<TreeNode> Replies);
 
 // What a successful "Ask several models" post adds to the page: the message, then the replies side by side (each
 // streaming on its own), with a fresh composer and the panel emptied, out of band.

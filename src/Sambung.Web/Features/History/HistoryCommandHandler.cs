@@ -55,3 +55,28 @@ public static class HistoryCommandHandler
         return (result, outgoing);
     }
 }
+
+// The new-chat page's "Ask several models": the conversation starts as the new-chat form starts it (StartChat), with a
+// reply from every chosen model, each generated while the events commit.
+public sealed record StartChatWithSeveralModels(StartWithSeveralModels Conversation);
+
+public static class StartChatWithSeveralModelsHandler
+{
+    public static async Task<(CommandResult, OutgoingMessages)> Handle(StartChatWithSeveralModels message, IDocumentSession session,
+        ConversationStreams streams, ReplyGenerator generator, TimeProvider clock, CancellationToken ct)
+    {
+        var cmd = message.Conversation;
+        var existing = await streams.LoadAsync(session, cmd.ConversationId, ct);
+        var decision = HistoryDecisions.Decide(cmd, existing, clock.GetUtcNow());
+        var result = existing is null
+            ? streams.Start(session, cmd.ConversationId, decision)
+            : streams.Append(session, existing, decision);
+        var outgoing = new OutgoingMessages();
+        if (result.Status == CommandStatus.Applied)
+        {
+            ConversationCommandHandler.StartReplies(generator, session, existing, decision);
+            outgoing.Add(new ChatListChanged(cmd.OwnerId));
+        }
+        return (result, outgoing);
+    }
+}

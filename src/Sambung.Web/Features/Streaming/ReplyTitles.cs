@@ -30,8 +30,10 @@ public sealed class ReplyTitles(
             await using (var session = store.QuerySession())
                 state = await ConversationHistory.AsOfVersionAsync(session, conversationId, long.MaxValue, CancellationToken.None);
             if (state is null || state.TitleSetByUser || state.Nodes.Values.Count(n => n.Status == ReplyStatus.Completed) != 1) return;
-            var path = state.ActivePath;
-            if (path.FirstOrDefault(n => n.Kind == NodeKind.User) is not { } question || path.LastOrDefault(n => n.Status == ReplyStatus.Completed) is not { } answer) return;
+            // The one finished reply, and the message it answers: after "Ask several models" on a new chat, the first
+            // reply to finish need not be the active one.
+            var answer = state.Nodes.Values.Single(n => n.Status == ReplyStatus.Completed);
+            if (state.PathTo(answer.Id).FirstOrDefault(n => n.Kind == NodeKind.User) is not { } question) return;
             if (ProviderRegistry.Resolve(state.Model, await registry.AvailableToAsync(ownerId, CancellationToken.None)) is not { } connection) return;
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
