@@ -40,8 +40,7 @@ public sealed class AskSeveralModel(IQuerySession session, IMessageBus bus, Curr
         // More models than ids: the decision refuses them all (TooManyModels), so the extra ids are never stored.
         var requests = chosen.Select((m, i) => new ModelRequest(m, i < ids.Length ? ids[i] : Guid.CreateVersion7())).ToList();
 
-        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
-            : await bus.RunHistoryAsync(new AskSeveralModels(id, messageId, parentId, text ?? "", requests, user.Id), expectedVersion, ct, generate: true);
+        var result = await budgets.GuardAsync(user, () => bus.RunHistoryAsync(new AskSeveralModels(id, messageId, parentId, text ?? "", requests, user.Id), expectedVersion, ct, generate: true), ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
 
         if (!result.Succeeded)

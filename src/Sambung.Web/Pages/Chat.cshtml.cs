@@ -113,8 +113,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
 
         // Over the monthly budget: refused like any other refusal (nothing appended, the text stays in the composer).
-        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
-            : await RunAndGenerateAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id, form.Template), form.ExpectedVersion, ct);
+        var result = await budgets.GuardAsync(user, () => RunAndGenerateAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id, form.Template), form.ExpectedVersion, ct), ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
 
         if (!Request.IsHtmx())
@@ -153,8 +152,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         if (newMessageId == Guid.Empty || replyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
-        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
-            : await RunAndGenerateAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct);
+        var result = await budgets.GuardAsync(user, () => RunAndGenerateAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct), ct);
         return Respond(id, result);
     }
 
@@ -163,8 +161,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         if (newReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
-        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
-            : await RunAndGenerateAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct);
+        var result = await budgets.GuardAsync(user, () => RunAndGenerateAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct), ct);
         return Respond(id, result);
     }
 

@@ -56,8 +56,7 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
         try
         {
             // Over the monthly budget: refused like any other refusal (nothing appended, the text stays).
-            result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
-                : await bus.InvokeAsync<CommandResult>(new StartChat(cmd), ct);
+            result = await budgets.GuardAsync(user, () => bus.InvokeAsync<CommandResult>(new StartChat(cmd), ct), ct);
         }
         catch (ConcurrencyException)
         {
@@ -98,9 +97,8 @@ public sealed class IndexModel(IMessageBus bus, CurrentUser user, ModelChoices m
         CommandResult result;
         try
         {
-            result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
-                : await bus.InvokeAsync<CommandResult>(new StartChatWithSeveralModels(
-                    new StartWithSeveralModels(conversationId, user.Id, messageId, message ?? "", requests, account?.DefaultSystemPrompt)), ct);
+            result = await budgets.GuardAsync(user, () => bus.InvokeAsync<CommandResult>(new StartChatWithSeveralModels(
+                    new StartWithSeveralModels(conversationId, user.Id, messageId, message ?? "", requests, account?.DefaultSystemPrompt)), ct), ct);
         }
         catch (ConcurrencyException)
         {

@@ -35,8 +35,7 @@ public sealed class ModelContextModel(IQuerySession session, IMessageBus bus, Cu
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
         if (await ModelContextView.LoadAsync(session, models, id, replyId, user.Id, Request.IsHtmx(), ct) is not { } view) return NotFound();
 
-        var result = await budgets.RefusalAsync(user, ct) is { } overBudget ? new CommandResult(CommandStatus.Refused, Refusal: overBudget)
-            : await bus.RunAndGenerateAsync(new RegenerateReply(id, replyId, newReplyId, user.Id, chosen), expectedVersion, ct);
+        var result = await budgets.GuardAsync(user, () => bus.RunAndGenerateAsync(new RegenerateReply(id, replyId, newReplyId, user.Id, chosen), expectedVersion, ct), ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Succeeded)
         {

@@ -3,6 +3,8 @@ using Marten;
 using Sambung.Projections.Usage;
 using Sambung.Web.Features.Accounts;
 
+using Sambung.Web.Features.Chats;
+
 namespace Sambung.Web.Features.Analytics;
 
 // A monthly allowance: tokens (in + out), cost in USD, or both (whichever runs out first counts). Null: no limit.
@@ -69,6 +71,11 @@ public sealed class Budgets(IDocumentStore store, ModelPrices prices, TimeProvid
     // The refusal code for a new request, or null to go ahead.
     public async Task<string?> RefusalAsync(CurrentUser user, CancellationToken ct) =>
         !user.IsAdmin && (await StatusAsync(user.Id, false, ct)).Refuses ? RefusalCode : null;
+
+    // Every command that asks a model for a reply goes through here: it runs unless the user's budget is spent, in
+    // which case nothing is sent and the refusal comes back as the command's result, shown like any other.
+    public async Task<CommandResult> GuardAsync(CurrentUser user, Func<Task<CommandResult>> run, CancellationToken ct) =>
+        await RefusalAsync(user, ct) is { } refusal ? new CommandResult(CommandStatus.Refused, Refusal: refusal) : await run();
 
     public const string RefusalCode = "UsageBudgetExhausted";
 

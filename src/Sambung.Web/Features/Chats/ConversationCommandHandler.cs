@@ -90,25 +90,30 @@ public static class StartConversationHandler
 {
     public static Task<(CommandResult, OutgoingMessages)> Handle(StartConversation cmd, IDocumentSession session, ConversationStreams streams,
         ReplyGenerator generator, TimeProvider clock, CancellationToken ct) =>
-        StartAsync(cmd, generate: false, session, streams, generator, clock, ct);
+        StartAsync(cmd.ConversationId, cmd.OwnerId, (existing, now) => ConversationDecisions.Decide(cmd, existing, now), generate: false,
+            session, streams, generator, clock, ct);
 
     public static Task<(CommandResult, OutgoingMessages)> Handle(StartChat chat, IDocumentSession session, ConversationStreams streams,
         ReplyGenerator generator, TimeProvider clock, CancellationToken ct) =>
-        StartAsync(chat.Conversation, generate: true, session, streams, generator, clock, ct);
+        StartAsync(chat.Conversation.ConversationId, chat.Conversation.OwnerId,
+            (existing, now) => ConversationDecisions.Decide(chat.Conversation, existing, now), generate: true, session, streams, generator, clock, ct);
 
-    private static async Task<(CommandResult, OutgoingMessages)> StartAsync(StartConversation cmd, bool generate, IDocumentSession session,
+    // A new conversation's first events (decide: against the stream if the id is already taken), and its replies
+    // generated when asked, starting while the events commit.
+    internal static async Task<(CommandResult, OutgoingMessages)> StartAsync(Guid conversationId, string ownerId,
+        Func<Conversation?, DateTimeOffset, Sambung.Events.Decision> decide, bool generate, IDocumentSession session,
         ConversationStreams streams, ReplyGenerator generator, TimeProvider clock, CancellationToken ct)
     {
-        var existing = await streams.LoadAsync(session, cmd.ConversationId, ct);
-        var decision = ConversationDecisions.Decide(cmd, existing, clock.GetUtcNow());
+        var existing = await streams.LoadAsync(session, conversationId, ct);
+        var decision = decide(existing, clock.GetUtcNow());
         var result = existing is null
-            ? streams.Start(session, cmd.ConversationId, decision)
+            ? streams.Start(session, conversationId, decision)
             : streams.Append(session, existing, decision);
         var outgoing = new OutgoingMessages();
         if (result.Status == CommandStatus.Applied)
         {
             if (generate) ConversationCommandHandler.StartReplies(generator, session, existing, decision);
-            outgoing.Add(new ChatListChanged(cmd.OwnerId));
+            outgoing.Add(new ChatListChanged(ownerId));
         }
         return (result, outgoing);
     }

@@ -62,21 +62,8 @@ public sealed record StartChatWithSeveralModels(StartWithSeveralModels Conversat
 
 public static class StartChatWithSeveralModelsHandler
 {
-    public static async Task<(CommandResult, OutgoingMessages)> Handle(StartChatWithSeveralModels message, IDocumentSession session,
-        ConversationStreams streams, ReplyGenerator generator, TimeProvider clock, CancellationToken ct)
-    {
-        var cmd = message.Conversation;
-        var existing = await streams.LoadAsync(session, cmd.ConversationId, ct);
-        var decision = HistoryDecisions.Decide(cmd, existing, clock.GetUtcNow());
-        var result = existing is null
-            ? streams.Start(session, cmd.ConversationId, decision)
-            : streams.Append(session, existing, decision);
-        var outgoing = new OutgoingMessages();
-        if (result.Status == CommandStatus.Applied)
-        {
-            ConversationCommandHandler.StartReplies(generator, session, existing, decision);
-            outgoing.Add(new ChatListChanged(cmd.OwnerId));
-        }
-        return (result, outgoing);
-    }
+    public static Task<(CommandResult, OutgoingMessages)> Handle(StartChatWithSeveralModels message, IDocumentSession session,
+        ConversationStreams streams, ReplyGenerator generator, TimeProvider clock, CancellationToken ct) =>
+        StartConversationHandler.StartAsync(message.Conversation.ConversationId, message.Conversation.OwnerId,
+            (existing, now) => HistoryDecisions.Decide(message.Conversation, existing, now), generate: true, session, streams, generator, clock, ct);
 }
