@@ -32,7 +32,7 @@ public sealed class AccountsFixture : IAsyncLifetime
     {
         Llm.Reset();
         await Host.ResetAllMartenDataAsync();
-        Host.Services.GetRequiredService<Sambung.Web.Features.Providers.ProviderChanges>().Forget(); // read before the reset
+        Host.Services.GetRequiredService<Sambung.Web.Features.Providers.ProviderChanges>().ForgetAll(); // read before the reset
     }
 
     public async Task DisposeAsync()

@@ -44,7 +44,7 @@ public sealed class AppFixture : IAsyncLifetime
         await using (var db = Npgsql.NpgsqlDataSource.Create(ConnectionString))
             await db.CreateCommand($"truncate {Sambung.Projections.SambungStore.Schema}.{Sambung.Projections.Search.MessageSearchProjection.TableName}").ExecuteNonQueryAsync();
         Host.Services.GetRequiredService<Sambung.Web.Features.Chats.ConversationCache>().Clear();
-        Host.Services.GetRequiredService<Sambung.Web.Features.Providers.ProviderChanges>().Forget();
+        Host.Services.GetRequiredService<Sambung.Web.Features.Providers.ProviderChanges>().ForgetAll();
     }
 
     public async Task DisposeAsync()

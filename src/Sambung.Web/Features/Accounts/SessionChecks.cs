@@ -1,42 +1,19 @@
-using Marten;
 using Marten.Services;
-using Microsoft.Extensions.Caching.Memory;
+using Sambung.Web.Infrastructure;
 
 namespace Sambung.Web.Features.Accounts;
 
-// Sessions that passed the check on a recent request, so the check before every request of a signed-in user needs
-// no round trip to the database. Marten tells this listener about every commit in this process: storing or
-// deleting a session forgets that session, and any change to an account (disabled, roles, approval) forgets them
-// all, at once, so revoking, signing out and disabling take effect on the very next request as before. A read that
-// raced with such a commit is not kept. Another app process could change them unseen, so an entry also expires
-// after 30 seconds (until a backplane tells every process).
-public sealed class SessionChecks : DocumentSessionListenerBase
+// Sessions that passed the check on a recent request (CommitCache), so the check before every request of a signed-in
+// user needs no round trip to the database. Storing or deleting a session forgets that session, and any change to an
+// account (disabled, roles, approval) forgets them all, so revoking, signing out and disabling take effect on the very
+// next request. An entry also expires after 30 seconds.
+public sealed class SessionChecks() : CommitCache(TimeSpan.FromSeconds(30), sizeLimit: 100_000)
 {
     public sealed record Passed(string UserId, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt);
 
-    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
-    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 100_000 });
-    private long generation;
+    public Passed? Find(Guid sessionId) => Find<Passed>(sessionId);
 
-    public long Generation => Interlocked.Read(ref generation);
-
-    public Passed? Find(Guid sessionId) => cache.TryGetValue(sessionId, out Passed? passed) ? passed : null;
-
-    // generationBefore: Generation read before the session and account were loaded.
-    public void Keep(Guid sessionId, Passed passed, long generationBefore)
-    {
-        if (Generation != generationBefore) return;
-        cache.Set(sessionId, passed, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
-        if (Generation != generationBefore) cache.Remove(sessionId); // a commit slipped in between
-    }
-
-    public void ForgetAll()
-    {
-        Interlocked.Increment(ref generation);
-        cache.Clear();
-    }
-
-    public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    protected override void Changed(IChangeSet commit)
     {
         var stored = commit.Inserted.Concat(commit.Updated).ToList();
         // An account changed, or sessions deleted by a query (DeleteWhere names no ids): forget everything.
@@ -44,13 +21,9 @@ public sealed class SessionChecks : DocumentSessionListenerBase
             || commit.Deleted.Any(d => d.DocumentType == typeof(SambungUser) || (d.DocumentType == typeof(UserSession) && d.Id is not Guid)))
         {
             ForgetAll();
-            return Task.CompletedTask;
+            return;
         }
-        var sessions = stored.OfType<UserSession>().Select(s => (object)s.Id)
-            .Concat(commit.Deleted.Where(d => d.DocumentType == typeof(UserSession)).Select(d => d.Id)).ToList();
-        if (sessions.Count == 0) return Task.CompletedTask;
-        Interlocked.Increment(ref generation);
-        foreach (var id in sessions) cache.Remove(id);
-        return Task.CompletedTask;
+        Forget([.. stored.OfType<UserSession>().Select(s => (object)s.Id),
+            .. commit.Deleted.Where(d => d.DocumentType == typeof(UserSession)).Select(d => d.Id)]);
     }
 }

@@ -127,7 +127,7 @@ public sealed class UserSessions(IDocumentStore store, TimeProvider clock, Sessi
                 log.LogWarning(e, "Could not record the last use of session {SessionId}", sessionId);
             }
         }
-        checks.Keep(sessionId, new(userId, session.CreatedAt, session.LastSeenAt), generation);
+        checks.Keep(sessionId, new SessionChecks.Passed(userId, session.CreatedAt, session.LastSeenAt), generation);
     }
 
     public static Guid? IdOf(ClaimsPrincipal principal) =>
