@@ -68,7 +68,7 @@ public sealed class LoggingFixture : IAsyncLifetime
             .With(ClaimTypes.NameIdentifier, "logger")
             .With(AccountClaims.DisplayName, "Log Tester")
             .WithName("logs@example.test"));
-        await Host.ResetAllMartenDataAsync();
+        await Host.ResetAllDataAsync();
     }
 
     public async Task DisposeAsync()

@@ -31,7 +31,7 @@ public sealed class AccountsFixture : IAsyncLifetime
     public async Task ResetAsync()
     {
         Llm.Reset();
-        await Host.ResetAllMartenDataAsync();
+        await Host.ResetAllDataAsync();
         Host.Services.GetRequiredService<Sambung.Web.Features.Providers.ProviderChanges>().ForgetAll(); // read before the reset
     }
 

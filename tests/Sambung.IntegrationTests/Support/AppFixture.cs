@@ -38,7 +38,7 @@ public sealed class AppFixture : IAsyncLifetime
     public async Task ResetAsync()
     {
         Llm.Reset();
-        await Host.ResetAllMartenDataAsync();
+        await Host.ResetAllDataAsync();
         // Marten leaves plain SQL read models alone, and the app caches conversation states and provider settings
         // in memory.
         await using (var db = Npgsql.NpgsqlDataSource.Create(ConnectionString))
