@@ -51,6 +51,7 @@ builder.Services.ConfigureMarten((services, opts) =>
     opts.Logger(new ContentFreeMartenLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Marten")));
     opts.Listeners.Add(services.GetRequiredService<ProviderChanges>());
     opts.Listeners.Add(services.GetRequiredService<SessionChecks>());
+    opts.Listeners.Add(services.GetRequiredService<Sambung.Web.Features.Analytics.PricingChanges>());
 });
 
 builder.Host.UseWolverine(opts =>

@@ -33,6 +33,7 @@ public sealed class AccountsFixture : IAsyncLifetime
         Llm.Reset();
         await Host.ResetAllDataAsync();
         Host.Services.GetRequiredService<Sambung.Web.Features.Providers.ProviderChanges>().ForgetAll(); // read before the reset
+        Host.Services.GetRequiredService<Sambung.Web.Features.Analytics.Budgets>().Forget(); // prices, budgets and spend
     }
 
     public async Task DisposeAsync()

@@ -45,6 +45,7 @@ public sealed class AppFixture : IAsyncLifetime
             await db.CreateCommand($"truncate {Sambung.Projections.SambungStore.Schema}.{Sambung.Projections.Search.MessageSearchProjection.TableName}").ExecuteNonQueryAsync();
         Host.Services.GetRequiredService<Sambung.Web.Features.Chats.ConversationCache>().Clear();
         Host.Services.GetRequiredService<Sambung.Web.Features.Providers.ProviderChanges>().ForgetAll();
+        Host.Services.GetRequiredService<Sambung.Web.Features.Analytics.Budgets>().Forget(); // prices, budgets and spend
     }
 
     public async Task DisposeAsync()

@@ -48,15 +48,14 @@ public sealed record BudgetStatus(BudgetLevel Level, Budget? Budget, long Tokens
     private static double Share(decimal used, decimal? limit) => limit is not { } l ? 0 : l <= 0 ? double.PositiveInfinity : (double)(used / l);
 }
 
-// The budget check of the post-a-message path. Cheap on purpose: the settings and each user's month-to-date spend
-// are cached for a short while (a post reads no database while they are fresh), and the spend comes from the async
-// usage projection, so it trails the last replies by a moment; a budget is a monthly guard, not a meter.
-public sealed class Budgets(IDocumentStore store, ModelPrices prices, TimeProvider clock)
+// The budget check of the post-a-message path. Cheap on purpose: the settings are kept until they change
+// (PricingChanges) and each user's month-to-date spend for a short while, so a post reads no database while they are
+// fresh; the spend comes from the async usage projection, so it trails the last replies by a moment: a budget is a
+// monthly guard, not a meter.
+public sealed class Budgets(IDocumentStore store, ModelPrices prices, TimeProvider clock, PricingChanges changes)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    private sealed record CachedSettings(BudgetSettings Settings, DateTimeOffset At);
-    private volatile CachedSettings? settings;
     private readonly ConcurrentDictionary<string, (long Tokens, decimal Cost, DateOnly Month, DateTimeOffset At)> spent = new();
 
     public async Task<BudgetStatus> StatusAsync(string userId, bool isAdmin, CancellationToken ct)
@@ -79,23 +78,18 @@ public sealed class Budgets(IDocumentStore store, ModelPrices prices, TimeProvid
 
     public const string RefusalCode = "UsageBudgetExhausted";
 
-    public async Task<BudgetSettings> SettingsAsync(CancellationToken ct)
+    public Task<BudgetSettings> SettingsAsync(CancellationToken ct) => changes.GetOrLoadAsync("budgets", async () =>
     {
-        var now = clock.GetUtcNow();
-        if (settings is { } cached && now - cached.At < CacheFor) return cached.Settings;
         await using var session = store.QuerySession();
-        var loaded = await session.LoadAsync<BudgetSettings>(BudgetSettings.DocumentId, ct) ?? new BudgetSettings();
-        settings = new CachedSettings(loaded, now);
-        return loaded;
-    }
+        return await session.LoadAsync<BudgetSettings>(BudgetSettings.DocumentId, ct) ?? new BudgetSettings();
+    });
 
     public async Task SaveAsync(Func<BudgetSettings, BudgetSettings> change, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         var current = await session.LoadAsync<BudgetSettings>(BudgetSettings.DocumentId, ct) ?? new BudgetSettings();
         session.Store(change(current));
-        await session.SaveChangesAsync(ct);
-        settings = null;
+        await session.SaveChangesAsync(ct); // PricingChanges forgets the settings
         spent.Clear();
     }
 
@@ -115,13 +109,14 @@ public sealed class Budgets(IDocumentStore store, ModelPrices prices, TimeProvid
     }
 
     // For tests and the admin page: forget cached spend so the next check reads the projection.
-    public void Forget() { settings = null; spent.Clear(); }
+    public void Forget() { changes.ForgetAll(); spent.Clear(); }
 }
 
 public static class AnalyticsRegistration
 {
     public static IServiceCollection AddUsageAnalytics(this IServiceCollection services) => services
         .AddScoped<UsageDashboard>()
+        .AddSingleton<PricingChanges>()
         .AddSingleton<ModelPrices>()
         .AddSingleton<Budgets>();
 }

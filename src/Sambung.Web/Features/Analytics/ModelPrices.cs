@@ -6,17 +6,17 @@ using Sambung.Web.Features.Providers;
 namespace Sambung.Web.Features.Analytics;
 
 // The price list: dated prices from the price stream over the catalogue's undated ones. Read whole (it is a short
-// stream of admin changes) each time a report is priced, so a price set for a past day re-prices that history at
-// once, with nothing to rebuild.
-public sealed class ModelPrices(IDocumentStore store, ModelCatalogue catalogue, TimeProvider clock)
+// stream of admin changes) and kept until a price or the catalogue changes (PricingChanges), so a price set for a
+// past day re-prices that history at once, with nothing to rebuild.
+public sealed class ModelPrices(IDocumentStore store, ModelCatalogue catalogue, TimeProvider clock, PricingChanges changes)
 {
-    public async Task<PriceBook> BookAsync(CancellationToken ct)
+    public Task<PriceBook> BookAsync(CancellationToken ct) => changes.GetOrLoadAsync("price-book", async () =>
     {
         var undated = (await catalogue.EntriesAsync(ct))
             .Where(e => e.Info.InputPrice is not null || e.Info.OutputPrice is not null)
             .ToDictionary(e => e.Info.Id, e => new ModelPrice(e.Info.InputPrice ?? 0m, e.Info.OutputPrice ?? 0m));
         return new PriceBook(await HistoryAsync(ct), undated);
-    }
+    });
 
     public async Task<IReadOnlyList<ModelPriceSet>> HistoryAsync(CancellationToken ct)
     {
