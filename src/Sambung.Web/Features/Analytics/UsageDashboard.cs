@@ -38,8 +38,7 @@ public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, 
             return UsageReport.Build(range, grouping, instance, prices.PriceOn, whatIf) with { Users = UsageReport.ByUser(sums, names) };
         }
 
-        var days = await session.Query<UsageDay>()
-            .Where(d => d.OwnerId == ownerId && d.Day >= range.From && d.Day <= range.To).ToListAsync(ct);
+        var days = await OwnDaysAsync(ownerId, range, ct);
         return UsageReport.Build(range, grouping, days, prices.PriceOn, whatIf) with
         {
             Chats = await UsageChatQuery.LoadAsync(db, session, ownerId, range, prices, ct, allChats ? null : UsageChats.Shown),
@@ -48,8 +47,11 @@ public sealed class UsageDashboard(IQuerySession session, IDocumentStore store, 
 
     // Model performance alone (the comparison page): one owner's UsageDay documents of the range.
     public async Task<IReadOnlyList<ModelPerformance>> PerformanceAsync(string ownerId, UsageRange range, CancellationToken ct) =>
-        ModelPerformance.Of(await session.Query<UsageDay>()
-            .Where(d => d.OwnerId == ownerId && d.Day >= range.From && d.Day <= range.To).ToListAsync(ct));
+        ModelPerformance.Of(await OwnDaysAsync(ownerId, range, ct));
+
+    // One owner's UsageDay documents of a range (the (owner_id, day) index).
+    private async Task<IReadOnlyList<UsageDay>> OwnDaysAsync(string ownerId, UsageRange range, CancellationToken ct) =>
+        await session.Query<UsageDay>().Where(d => d.OwnerId == ownerId && d.Day >= range.From && d.Day <= range.To).ToListAsync(ct);
 
     // One round trip: the newest event, the usage projections' common mark (a shard that has not started yet counts
     // as 0), and when the first event after that mark was written.
