@@ -12,8 +12,12 @@ public sealed class ConversationCache
 
     public Conversation? Find(Guid id) => cache.TryGetValue(id, out Conversation? state) ? state : null;
 
-    public void Keep(Conversation state) =>
+    // An older state never replaces a newer one (two commits may report back out of order).
+    public void Keep(Conversation state)
+    {
+        if (Find(state.Id) is { } kept && kept.Version > state.Version) return;
         cache.Set(state.Id, state, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) });
+    }
 
     public void Forget(Guid id) => cache.Remove(id);
 

@@ -50,12 +50,28 @@ public static class ConversationCommandHandler
     {
         var command = message.Command;
         var outgoing = new OutgoingMessages();
-        var state = command is IUserCommand user
-            ? await streams.LoadOwnedAsync(session, command.ConversationId, user.By, ct)
-            : await streams.LoadAsync(session, command.ConversationId, ct);
+        var now = clock.GetUtcNow();
+        var early = message.Generate ? StartEarly(generator, streams, command, now) : null;
+        Conversation? state;
+        try
+        {
+            state = command is IUserCommand user
+                ? await streams.LoadOwnedAsync(session, command.ConversationId, user.By, ct)
+                : await streams.LoadAsync(session, command.ConversationId, ct);
+        }
+        catch
+        {
+            early?.Replies.Abandon();
+            throw;
+        }
+        // The replies started early stand only if nothing was appended since the state they were decided on.
+        if (early is not null && early.State.Version != state?.Version)
+        {
+            early.Replies.Abandon();
+            early = null;
+        }
         if (state is null) return (CommandResult.NotFound, outgoing);
 
-        var now = clock.GetUtcNow();
         // A tag the user already has keeps its spelling ("AI" stays "AI" when typed as "ai").
         if (command is TagConversation tagging
             && (await library.LoadAsync(session, tagging.By, ct)).Tags.TryGetValue(tagging.Tag.Trim(), out var spelling))
@@ -64,10 +80,15 @@ public static class ConversationCommandHandler
             && !(await library.LoadAsync(session, move.By, ct)).HasFolder(folderId))
             return (new CommandResult(CommandStatus.Refused, state.Version, Sambung.Events.Refusals.NotFound), outgoing);
 
-        var decision = ConversationDecisions.Decide(command, state, now);
+        var decision = early?.Decision ?? ConversationDecisions.Decide(command, state, now);
         var result = streams.Append(session, state, decision, message.ExpectedVersion);
-        if (result.Status != CommandStatus.Applied) return (result, outgoing);
-        if (message.Generate) StartReplies(generator, session, state, decision);
+        if (result.Status != CommandStatus.Applied)
+        {
+            early?.Replies.Abandon();
+            return (result, outgoing);
+        }
+        if (early is not null) early.Replies.AfterCommitOf(session);
+        else if (message.Generate) StartReplies(generator, session, state, decision);
 
         // A tag used on a chat joins the user's tag list.
         if (command is TagConversation tag && decision.Events.OfType<ConversationTagged>().FirstOrDefault() is { } tagged)
@@ -76,6 +97,20 @@ public static class ConversationCommandHandler
             outgoing.Add(new MaskPurgedConversation(state.Id));
         outgoing.Add(new ChatListChanged(state.OwnerId)); // the user's other tabs refresh their sidebar
         return (result, outgoing);
+    }
+
+    // A reply asked of a conversation this process has in memory starts before the database is asked whether that
+    // memory is current: the provider request leaves while the events are fetched, decided on and stored. When the
+    // fetch shows the memory was behind, or the command is not stored, the early replies are abandoned (their calls
+    // cancelled, nothing recorded) and the command is decided again on what the database holds.
+    private sealed record EarlyStart(Conversation State, Sambung.Events.Decision Decision, StartedReplies Replies);
+
+    private static EarlyStart? StartEarly(ReplyGenerator generator, ConversationStreams streams, IConversationCommand command, DateTimeOffset now)
+    {
+        if (command is not IUserCommand user || streams.RecentOwned(command.ConversationId, user.By) is not { } recent) return null;
+        var decision = ConversationDecisions.Decide(command, recent, now);
+        if (decision.IsRefused || decision.IsNoChange || !decision.Events.OfType<ReplyRequested>().Any()) return null;
+        return Conversation.Fold(decision.Events, recent) is { } after ? new(recent, decision, generator.Begin(after, decision.Events)) : null;
     }
 
     // A reply this decision asks for starts now, from the state after it, while the events commit.

@@ -29,7 +29,15 @@ public sealed class ConversationStreams(ConversationCache cache, AuditSource sou
 
     // Loads the conversation only if it belongs to the user: another user's id is treated as missing.
     public async Task<Conversation?> LoadOwnedAsync(IQuerySession session, Guid id, string userId, CancellationToken ct) =>
-        await LoadAsync(session, id, ct) is { } state && state.OwnerId == userId && state.Lifecycle != ConversationLifecycle.Purged ? state : null;
+        Owned(await LoadAsync(session, id, ct), userId);
+
+    // The user's conversation as this process last saw it, without asking the database whether that is still
+    // current (it is whenever every write since went through this process). Only for work that is undone when a
+    // load shows it was not (see ConversationCommandHandler).
+    public Conversation? RecentOwned(Guid id, string userId) => Owned(cache.Find(id), userId);
+
+    private static Conversation? Owned(Conversation? state, string userId) =>
+        state is not null && state.OwnerId == userId && state.Lifecycle != ConversationLifecycle.Purged ? state : null;
 
     // Appends what was decided, checked against the version the caller saw (when it sent one; a reply that ended
     // since is no conflict, see Conversation.DecisiveVersion) and, at commit, against the version loaded here: a
@@ -43,6 +51,7 @@ public sealed class ConversationStreams(ConversationCache cache, AuditSource sou
         var newVersion = state.Version + decision.Events.Count;
         source.Stamp(session);
         session.Events.Append(state.Id, newVersion, decision.Events.ToArray());
+        session.Listeners.Add(new KeepAfterCommit(cache, state, decision.Events));
         return new(CommandStatus.Applied, newVersion);
     }
 
@@ -52,6 +61,18 @@ public sealed class ConversationStreams(ConversationCache cache, AuditSource sou
         if (decision.IsNoChange) return new(CommandStatus.NoChange);
         source.Stamp(session);
         session.Events.StartStream(id, decision.Events.ToArray());
+        session.Listeners.Add(new KeepAfterCommit(cache, null, decision.Events));
         return new(CommandStatus.Applied, decision.Events.Count);
+    }
+
+    // Once the events are stored, the state after them is what the next command starts from: it finds nothing
+    // newer to fetch, and a reply it asks for can start before the database is asked.
+    private sealed class KeepAfterCommit(ConversationCache cache, Conversation? before, IReadOnlyList<object> events) : DocumentSessionListenerBase
+    {
+        public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+        {
+            if (Conversation.Fold(events, before) is { } after) cache.Keep(after);
+            return Task.CompletedTask;
+        }
     }
 }

@@ -32,21 +32,31 @@ public sealed class ReplyGenerator(
     private sealed record ReplyPlan(ModelRef Model, GenerationParameters Parameters, List<ChatMessage> Messages, Task<bool> Committed);
 
     // Called by a handler that appended these events to this session (not yet committed), with the state after them.
-    public void BeginAfterCommit(IDocumentSession session, Conversation after, IReadOnlyList<object> events)
+    public void BeginAfterCommit(IDocumentSession session, Conversation after, IReadOnlyList<object> events) =>
+        Begin(after, events).AfterCommitOf(session);
+
+    // Starts the replies these events ask for, from the state after them, before anything is stored: the caller
+    // then either ties them to the session that stores the events (AfterCommitOf) or gives them up (Abandon).
+    // The provider request is sent from this thread, before this returns: no hop to another thread delays it.
+    public StartedReplies Begin(Conversation after, IReadOnlyList<object> events)
     {
         var requests = events.OfType<ReplyRequested>().ToList();
-        if (requests.Count == 0) return;
-        var commit = new CommitSignal();
-        session.Listeners.Add(commit);
-        var committed = Detached(() => WhenCommittedAsync(commit.Task, requests[0].NodeId));
-        foreach (var request in requests)
+        var started = new StartedReplies(live);
+        if (requests.Count == 0) return started;
+        ExecutionContext.Run(Clean, _ =>
         {
-            if (live.TryStart(after.Id, request.NodeId, after.OwnerId) is not { } reply) continue; // already running
-            var messages = Prompt.Build(request.Context is { } context ? context.SystemPrompt : after.SystemPrompt, after.PathTo(request.ParentId));
-            var plan = new ReplyPlan(request.Model, request.Parameters ?? new(), messages, committed);
-            _ = Detached(() => RunAsync(reply, plan));
-            _ = committed.ContinueWith(t => { if (!t.Result) reply.Cancellation.Cancel(); }, TaskScheduler.Default);
-        }
+            var committed = WhenCommittedAsync(started.Outcome, requests[0].NodeId);
+            foreach (var request in requests)
+            {
+                if (live.TryStart(after.Id, request.NodeId, after.OwnerId) is not { } reply) continue; // already running
+                started.Add(reply);
+                var messages = Prompt.Build(request.Context is { } context ? context.SystemPrompt : after.SystemPrompt, after.PathTo(request.ParentId));
+                var plan = new ReplyPlan(request.Model, request.Parameters ?? new(), messages, committed);
+                _ = committed.ContinueWith(t => { if (!t.Result) reply.Cancellation.Cancel(); }, TaskScheduler.Default);
+                _ = RunAsync(reply, plan);
+            }
+        }, null);
+        return started;
     }
 
     // Starts a reply that is already stored (asked for by a command sent without generation, as tests do), reading
@@ -88,6 +98,13 @@ public sealed class ReplyGenerator(
 
     private static Task Detached(Func<Task> work) => Detached(async () => { await work(); return true; });
 
+    // A context with nothing of any request in it (no HttpContext, no trace, no logging scope): generations started
+    // on a request's thread run in it, so they carry none of the request along (see Detached).
+    private static readonly ExecutionContext Clean = CleanContext();
+
+    private static ExecutionContext CleanContext() =>
+        Detached(() => Task.FromResult(ExecutionContext.Capture()!)).GetAwaiter().GetResult();
+
     // Returns false when the reply is not running here (it ended, or the server restarted since).
     public bool Stop(Guid replyId, string userId)
     {
@@ -96,13 +113,14 @@ public sealed class ReplyGenerator(
         return true;
     }
 
-    // The commit normally reports back within milliseconds. When it does not (it failed, or the machine is very
-    // busy), the database says whether the reply exists; a command that never committed is given up after ~45 s.
-    private async Task<bool> WhenCommittedAsync(Task signal, Guid replyId)
+    // The commit normally reports back within milliseconds (outcome: true when stored, false when given up). When
+    // it does not (it failed, or the machine is very busy), the database says whether the reply exists; a command
+    // that never committed is given up after ~45 s.
+    private async Task<bool> WhenCommittedAsync(Task<bool> outcome, Guid replyId)
     {
         foreach (var wait in CommitChecks)
         {
-            if (await Task.WhenAny(signal, Task.Delay(wait)) == signal) return true;
+            if (await Task.WhenAny(outcome, Task.Delay(wait)) == outcome) return outcome.Result;
             try
             {
                 await using var session = store.QuerySession();
@@ -128,6 +146,12 @@ public sealed class ReplyGenerator(
         catch (OperationCanceledException) when (reply.StoppedBy is { } by)
         {
             ending = new StopReply(reply.ConversationId, reply.ReplyId, reply.Text, by);
+        }
+        catch (OperationCanceledException) when (reply.Cancellation.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            reply.End(); // cancelled because its command was not stored (given up or abandoned): nothing to record
+            live.Remove(reply);
+            return;
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
@@ -292,17 +316,38 @@ public sealed class ReplyGenerator(
     }
 }
 
-// Completes when the session it listens to has committed.
-internal sealed class CommitSignal : DocumentSessionListenerBase
+// Replies started before the events asking for them are stored: stored with a session's commit, or given up.
+public sealed class StartedReplies(LiveReplies live)
 {
-    private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<LiveReply> replies = [];
 
-    public Task Task => done.Task;
+    internal Task<bool> Outcome => outcome.Task;
 
-    public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+    internal void Add(LiveReply reply) => replies.Add(reply);
+
+    // The replies go on once this session has committed the events that ask for them.
+    public void AfterCommitOf(IDocumentSession session) => session.Listeners.Add(new CommitSignal(outcome));
+
+    // The events will not be stored as decided: the provider calls are cancelled and the replies' ids are free for a
+    // fresh start at once.
+    public void Abandon()
     {
-        done.TrySetResult();
-        return Task.CompletedTask;
+        outcome.TrySetResult(false);
+        foreach (var reply in replies)
+        {
+            reply.Cancellation.Cancel();
+            live.Remove(reply);
+        }
+    }
+
+    private sealed class CommitSignal(TaskCompletionSource<bool> outcome) : DocumentSessionListenerBase
+    {
+        public override Task AfterCommitAsync(IDocumentSession session, Marten.Services.IChangeSet commit, CancellationToken token)
+        {
+            outcome.TrySetResult(true);
+            return Task.CompletedTask;
+        }
     }
 }
 
