@@ -45,6 +45,7 @@ public static class StreamingBenchmark
     {
         public int Open; // requests in flight right now (Interlocked)
         private readonly ConcurrentQueue<(StreamAttempt Attempt, bool Measured, int OpenAtStart)> attempts = new();
+        private readonly ConcurrentDictionary<string, DateTimeOffset> measuredStarts = new(); // prompt → when its request started
 
         public string Name => name;
         public int Concurrency => concurrency;
@@ -56,6 +57,7 @@ public static class StreamingBenchmark
         public Samples Answered { get; } = new($"{name}, {Streams(concurrency)}: POST answered");
         public Samples Snapshot { get; } = new($"{name}, {Streams(concurrency)}: SSE snapshot received");
         public Samples AppTtft { get; } = new($"{name}, {Streams(concurrency)}: app-recorded TTFT (generation start → provider's first chunk)");
+        public Samples ProviderReached { get; } = new($"{name}, {Streams(concurrency)}: the provider has the request");
         public TimeSpan Elapsed { get; set; }
         public StreamingResources.Snapshot Before { get; set; } = null!;
         public StreamingResources.Snapshot After { get; set; } = null!;
@@ -66,8 +68,18 @@ public static class StreamingBenchmark
 
         public void Add(StreamAttempt attempt, bool measured, int openAtStart) => attempts.Enqueue((attempt, measured, openAtStart));
 
-        public void Collect()
+        public void Started(string prompt, DateTimeOffset at) => measuredStarts[prompt] = at;
+
+        // When the provider had each measured request (its arrival as the fake server recorded it, on the same
+        // clock), from the start of the request or POST: how long the way to the provider took.
+        public void Collect(IEnumerable<RecordedRequest> received)
         {
+            foreach (var request in received)
+                if (request.Path.EndsWith("/chat/completions", StringComparison.Ordinal)
+                    && request.Json()?["messages"] is System.Text.Json.Nodes.JsonArray { Count: > 0 } messages
+                    && messages[^1]?["content"]?.GetValue<string>() is { } prompt
+                    && measuredStarts.TryGetValue(prompt, out var started))
+                    ProviderReached.Add(request.ReceivedAt - started);
             foreach (var (attempt, measured, _) in attempts)
             {
                 if (attempt.Error is { } error) Errors.Add(error);
@@ -120,14 +132,16 @@ public static class StreamingBenchmark
             llm.Reset(); // the recorded requests would only grow
             llm.DefaultReply = reply;
 
-            var directPhase = await RunPhaseAsync(new Phase("direct", n), n, rounds, StreamLength(chunks), app, ctx.Db,
-                (worker, round, ct) => direct.CompleteAsync($"Message {round} of client {worker}", expected, ct));
+            var directPhase = await RunPhaseAsync(new Phase("direct", n), n, rounds, StreamLength(chunks), app, ctx.Db, llm,
+                (_, _, prompt, ct) => direct.CompleteAsync(prompt, expected, ct));
             await Task.Delay(plan.Settle);
 
             idle[n] = app.Sample().Rss;
-            var sambungPhase = await RunPhaseAsync(new Phase("Sambung", n), n, rounds, StreamLength(chunks), app, ctx.Db,
-                (worker, round, ct) => sambung.PostAndStreamAsync(conversations[(worker + round * n) % conversations.Count],
-                    $"Message {round} of client {worker}", expected, ct));
+            llm.Reset(); // the direct phase's requests carry the same prompts
+            llm.DefaultReply = reply;
+            var sambungPhase = await RunPhaseAsync(new Phase("Sambung", n), n, rounds, StreamLength(chunks), app, ctx.Db, llm,
+                (worker, round, prompt, ct) => sambung.PostAndStreamAsync(conversations[(worker + round * n) % conversations.Count],
+                    prompt, expected, ct));
             await VerifyStoredAsync(ctx, sambungPhase, expected);
             await Task.Delay(plan.Settle);
             afterwards[n] = app.Sample().Rss;
@@ -170,7 +184,7 @@ public static class StreamingBenchmark
     }
 
     private static async Task<Phase> RunPhaseAsync(Phase phase, int n, int measuredRounds, TimeSpan streamLength, StreamingApp app, Npgsql.NpgsqlDataSource db,
-        Func<int, int, CancellationToken, Task<StreamAttempt>> once)
+        FakeLlmServer llm, Func<int, int, string, CancellationToken, Task<StreamAttempt>> once)
     {
         await using var resources = new StreamingResources(app, db, () => Volatile.Read(ref phase.Open));
         var watch = Stopwatch.StartNew();
@@ -185,7 +199,9 @@ public static class StreamingBenchmark
                 {
                     try
                     {
-                        attempt = await once(worker, round, timeout.Token);
+                        var prompt = $"Message {round} of client {worker}";
+                        if (round > 0) phase.Started(prompt, DateTimeOffset.UtcNow);
+                        attempt = await once(worker, round, prompt, timeout.Token);
                     }
                     catch (Exception e)
                     {
@@ -208,7 +224,7 @@ public static class StreamingBenchmark
         phase.Busiest = resources.Busiest;
         phase.MaxThreads = resources.MaxThreads;
         phase.MaxConnections = resources.MaxConnections;
-        phase.Collect();
+        phase.Collect(llm.Requests);
         return phase;
     }
 
@@ -240,7 +256,7 @@ public static class StreamingBenchmark
 
     private static void Report(Plan plan, List<(Phase Direct, Phase Sambung)> results, Dictionary<int, long> idle, Dictionary<int, long> afterwards, StreamingApp app)
     {
-        Markdown.Latencies(results.SelectMany(r => new[] { r.Direct.FirstText, r.Sambung.FirstText, r.Sambung.Answered, r.Sambung.Snapshot, r.Sambung.AppTtft }));
+        Markdown.Latencies(results.SelectMany(r => new[] { r.Direct.ProviderReached, r.Direct.FirstText, r.Sambung.ProviderReached, r.Sambung.FirstText, r.Sambung.Answered, r.Sambung.Snapshot, r.Sambung.AppTtft }));
         Markdown.Line("All times from the start of the request (direct) or of the POST (Sambung), timed rounds only, errors left out. " +
                       $"The provider itself waits {Markdown.Ms(FirstTokenDelay.TotalMilliseconds)} ms before the first chunk. The SSE stream is opened " +
                       "after the POST is answered, as htmx does, and runs beside the provider's wait.");

@@ -51,7 +51,7 @@ public static class ConversationCommandHandler
         var command = message.Command;
         var outgoing = new OutgoingMessages();
         var now = clock.GetUtcNow();
-        var early = message.Generate ? StartEarly(generator, streams, command, now) : null;
+        var early = message.Generate ? StartEarly(generator, streams, command, message.ExpectedVersion, now) : null;
         Conversation? state;
         try
         {
@@ -105,9 +105,11 @@ public static class ConversationCommandHandler
     // cancelled, nothing recorded) and the command is decided again on what the database holds.
     private sealed record EarlyStart(Conversation State, Sambung.Events.Decision Decision, StartedReplies Replies);
 
-    private static EarlyStart? StartEarly(ReplyGenerator generator, ConversationStreams streams, IConversationCommand command, DateTimeOffset now)
+    private static EarlyStart? StartEarly(ReplyGenerator generator, ConversationStreams streams, IConversationCommand command,
+        long? expectedVersion, DateTimeOffset now)
     {
         if (command is not IUserCommand user || streams.RecentOwned(command.ConversationId, user.By) is not { } recent) return null;
+        if (expectedVersion is { } seen && !recent.IsCurrentFor(seen)) return null; // a conflict, or this memory is behind
         var decision = ConversationDecisions.Decide(command, recent, now);
         if (decision.IsRefused || decision.IsNoChange || !decision.Events.OfType<ReplyRequested>().Any()) return null;
         return Conversation.Fold(decision.Events, recent) is { } after ? new(recent, decision, generator.Begin(after, decision.Events)) : null;

@@ -1,0 +1,96 @@
+using Alba;
+using Marten;
+using Sambung.Events.Conversations;
+using Sambung.IntegrationTests.Support;
+using Sambung.Web.Features.Chats;
+using Sambung.Web.Features.Streaming;
+using Wolverine;
+
+namespace Sambung.IntegrationTests;
+
+// A reply asked of a conversation the app holds in memory starts before the database confirms that memory is
+// current (ConversationCommandHandler). These prove that a start from an out-of-date memory never decides what is
+// stored or what the model is sent.
+public sealed class EarlyStartTests(AppFixture app) : AppTest(app)
+{
+    private Conversations Chats => new(Host);
+    private ConversationCache Cache => Host.Services.GetRequiredService<ConversationCache>();
+
+    private async Task<CommandResult> SendAsync(Guid id, Guid message, Guid parent, string text, Guid reply, long? expectedVersion = null) =>
+        await Host.MessageBus().InvokeAsync<CommandResult>(new ConversationCommand(
+            new PostUserMessage(id, message, parent, text, reply, Conversations.Owner), expectedVersion, Generate: true));
+
+    private static IEnumerable<string> SystemPrompts(Sambung.FakeProviders.RecordedRequest request) =>
+        request.Json()!["messages"]!.AsArray().Where(m => (string?)m!["role"] == "system").Select(m => (string)m!["content"]!);
+
+    [Fact]
+    public async Task after_a_commit_the_memory_holds_the_stored_state_so_the_next_reply_starts_from_it()
+    {
+        App.Llm.DefaultReply = Sambung.FakeProviders.FakeReply.Of("First answer.");
+        var (id, _, first) = await Chats.StartAsync("Hello");
+        await Chats.CompleteAsync(id, first, "First answer.");
+
+        var stored = (await Chats.EventsAsync(id)).Count;
+        Assert.Equal(stored, Cache.Find(id)?.Version); // kept after the commit, not fetched again
+
+        var (message, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        App.Llm.DefaultReply = Sambung.FakeProviders.FakeReply.Of("Second answer.");
+        var result = await SendAsync(id, message, first, "And then?", reply, expectedVersion: stored);
+        Assert.Equal(CommandStatus.Applied, result.Status);
+        Assert.Equal("Second answer.", (await Store.ForReplyToEndAsync(reply)).Text);
+        var request = Assert.Single(App.Llm.Requests, r => r.Path.EndsWith("/chat/completions"));
+        Assert.Equal(["Hello", "First answer.", "And then?"], request.Json()!["messages"]!.AsArray().Select(m => (string)m!["content"]!));
+    }
+
+    [Fact]
+    public async Task an_early_start_from_a_memory_that_is_behind_is_abandoned_and_the_reply_comes_from_what_is_stored()
+    {
+        var (id, _, first) = await Chats.StartAsync("Hello");
+        await Chats.CompleteAsync(id, first, "First answer.");
+        Assert.NotNull(Cache.Find(id));
+
+        // Another app process changes the system prompt: this one's memory does not know.
+        await using (var other = Store.LightweightSession())
+        {
+            other.Events.Append(id, new SystemPromptChanged("Answer in French.", Conversations.Owner, DateTimeOffset.UtcNow));
+            await other.SaveChangesAsync();
+        }
+
+        var (message, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        App.Llm.DefaultReply = Sambung.FakeProviders.FakeReply.Of("Bonjour.");
+        Assert.Equal(CommandStatus.Applied, (await SendAsync(id, message, first, "And then?", reply)).Status);
+
+        var ended = await Store.ForReplyToEndAsync(reply);
+        Assert.Equal(ReplyStatus.Completed, ended.Status);
+        Assert.Equal("Bonjour.", ended.Text);
+        // The stale start may have reached the provider before it was cancelled; the reply stored is the one asked
+        // with the system prompt the database holds, and its end is recorded once.
+        var answered = App.Llm.Requests.Where(r => r.Path.EndsWith("/chat/completions")).Last();
+        Assert.Equal(["Answer in French."], SystemPrompts(answered));
+        var events = await Chats.EventsAsync(id);
+        Assert.Single(events.OfType<ReplyRequested>(), r => r.NodeId == reply);
+        Assert.Single(events.OfType<ReplyCompleted>(), r => r.NodeId == reply);
+        Assert.DoesNotContain(events, e => e is ReplyFailed or ReplyStopped);
+        Assert.Null(Host.Services.GetRequiredService<LiveReplies>().Find(reply));
+    }
+
+    [Fact]
+    public async Task a_send_refused_as_a_conflict_never_reaches_the_provider_and_leaves_its_ids_free()
+    {
+        var (id, _, first) = await Chats.StartAsync("Hello");
+        await Chats.CompleteAsync(id, first, "First answer.");
+        var stored = (await Chats.EventsAsync(id)).Count;
+        await Chats.AppliedAsync(new RenameConversation(id, "Renamed meanwhile", Conversations.Owner));
+
+        var (message, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        // The page last saw the chat before it was renamed.
+        Assert.Equal(CommandStatus.Conflict, (await SendAsync(id, message, first, "And then?", reply, expectedVersion: stored)).Status);
+        Assert.Null(Host.Services.GetRequiredService<LiveReplies>().Find(reply));
+        Assert.DoesNotContain(App.Llm.Requests, r => r.Path.EndsWith("/chat/completions"));
+
+        // The same ids are accepted once the page is current.
+        App.Llm.DefaultReply = Sambung.FakeProviders.FakeReply.Of("Now it works.");
+        Assert.Equal(CommandStatus.Applied, (await SendAsync(id, message, first, "And then?", reply, expectedVersion: stored + 1)).Status);
+        Assert.Equal("Now it works.", (await Store.ForReplyToEndAsync(reply)).Text);
+    }
+}
