@@ -2,6 +2,9 @@ using Npgsql;
 using Sambung.Benchmarks;
 
 // dotnet run -c Release --project bench/Sambung.Benchmarks -- <scenario|all> [--quick]
+// (Started by the streaming scenario as "relay <url> <upstream>": the bare relay it compares the app with.)
+if (args is ["relay", var relayUrl, var upstream]) return await BareRelay.ServeAsync(relayUrl, upstream);
+
 var scenarios = new Dictionary<string, Func<BenchContext, Task>>
 {
     // "all" runs them in this order: the long conversation is opened at exactly its built size before post-message

@@ -51,8 +51,8 @@ public static class StreamingBenchmark
         public int Concurrency => concurrency;
         public IReadOnlyCollection<(StreamAttempt Attempt, bool Measured, int OpenAtStart)> Attempts => attempts;
         public List<string> Errors { get; } = [];
-        public Samples FirstText { get; } = new(name == "direct"
-            ? $"direct, {Streams(concurrency)}: first content chunk"
+        public Samples FirstText { get; } = new(name != "Sambung"
+            ? $"{name}, {Streams(concurrency)}: first content chunk"
             : $"{name}, {Streams(concurrency)}: first reply text on the SSE stream");
         public Samples Answered { get; } = new($"{name}, {Streams(concurrency)}: POST answered");
         public Samples Snapshot { get; } = new($"{name}, {Streams(concurrency)}: SSE snapshot received");
@@ -105,6 +105,8 @@ public static class StreamingBenchmark
         await using var app = await StreamingApp.StartAsync(ctx.ConnectionString, llm.OpenAIBaseUrl);
         using var sambung = await SambungClient.RegisterAsync(app.BaseUrl, $"bench-{Guid.NewGuid():N}@example.com");
         using var direct = new DirectClient(llm.OpenAIBaseUrl);
+        await using var bareRelay = await BareRelay.StartAsync(llm.OpenAIBaseUrl);
+        using var relayed = new DirectClient(bareRelay.BaseUrl);
 
         var seedWatch = Stopwatch.StartNew();
         var conversations = await StartConversationsAsync(sambung, plan.Concurrency.Max());
@@ -118,9 +120,11 @@ public static class StreamingBenchmark
                       $"{plan.Chunks} chunks ({Markdown.Seconds(StreamLength(plan.Chunks))}) at {string.Join(" and ", plan.Concurrency.Where(n => n > 1).Select(n => n.ToString("N0", Invariant)))} streams. " +
                       "Each client repeats post → stream → done; its first round is a warm-up, started staggered over one reply's length; " +
                       $"then {string.Join(", ", plan.Concurrency.Select(n => $"{plan.MeasuredRounds(n)} timed rounds per client at N = {n:N0}"))}. " +
-                      "Direct and through-Sambung runs alternate at each N.");
+                      "Direct, bare-relay and through-Sambung runs alternate at each N. The bare relay (`BareRelay`) is this program started " +
+                      "again as a second process that only passes the request to the provider and copies the stream back: the floor of the " +
+                      "two extra cross-process hops any gateway has on this machine.");
 
-        var results = new List<(Phase Direct, Phase Sambung)>();
+        var results = new List<(Phase Direct, Phase Relay, Phase Sambung)>();
         var idle = new Dictionary<int, long>();
         var afterwards = new Dictionary<int, long>();
         foreach (var n in plan.Concurrency)
@@ -136,8 +140,14 @@ public static class StreamingBenchmark
                 (_, _, prompt, ct) => direct.CompleteAsync(prompt, expected, ct));
             await Task.Delay(plan.Settle);
 
+            llm.Reset(); // each phase's requests carry the same prompts
+            llm.DefaultReply = reply;
+            var relayPhase = await RunPhaseAsync(new Phase("bare relay", n), n, rounds, StreamLength(chunks), app, ctx.Db, llm,
+                (_, _, prompt, ct) => relayed.CompleteAsync(prompt, expected, ct));
+            await Task.Delay(plan.Settle);
+
             idle[n] = app.Sample().Rss;
-            llm.Reset(); // the direct phase's requests carry the same prompts
+            llm.Reset();
             llm.DefaultReply = reply;
             var sambungPhase = await RunPhaseAsync(new Phase("Sambung", n), n, rounds, StreamLength(chunks), app, ctx.Db, llm,
                 (worker, round, prompt, ct) => sambung.PostAndStreamAsync(conversations[(worker + round * n) % conversations.Count],
@@ -145,7 +155,7 @@ public static class StreamingBenchmark
             await VerifyStoredAsync(ctx, sambungPhase, expected);
             await Task.Delay(plan.Settle);
             afterwards[n] = app.Sample().Rss;
-            results.Add((directPhase, sambungPhase));
+            results.Add((directPhase, relayPhase, sambungPhase));
         }
 
         Report(plan, results, idle, afterwards, app);
@@ -254,9 +264,9 @@ public static class StreamingBenchmark
         _ => $"{e.GetType().Name}: {(e.InnerException ?? e).Message}",
     };
 
-    private static void Report(Plan plan, List<(Phase Direct, Phase Sambung)> results, Dictionary<int, long> idle, Dictionary<int, long> afterwards, StreamingApp app)
+    private static void Report(Plan plan, List<(Phase Direct, Phase Relay, Phase Sambung)> results, Dictionary<int, long> idle, Dictionary<int, long> afterwards, StreamingApp app)
     {
-        Markdown.Latencies(results.SelectMany(r => new[] { r.Direct.ProviderReached, r.Direct.FirstText, r.Sambung.ProviderReached, r.Sambung.FirstText, r.Sambung.Answered, r.Sambung.Snapshot, r.Sambung.AppTtft }));
+        Markdown.Latencies(results.SelectMany(r => new[] { r.Direct.ProviderReached, r.Direct.FirstText, r.Relay.ProviderReached, r.Relay.FirstText, r.Sambung.ProviderReached, r.Sambung.FirstText, r.Sambung.Answered, r.Sambung.Snapshot, r.Sambung.AppTtft }));
         Markdown.Line("All times from the start of the request (direct) or of the POST (Sambung), timed rounds only, errors left out. " +
                       $"The provider itself waits {Markdown.Ms(FirstTokenDelay.TotalMilliseconds)} ms before the first chunk. The SSE stream is opened " +
                       "after the POST is answered, as htmx does, and runs beside the provider's wait.");
@@ -282,8 +292,24 @@ public static class StreamingBenchmark
                       "distributions measured in separate runs, not the p50 of per-request differences." +
                       (plan.Concurrency.Contains(100) ? "" : " (--quick: no run at 100 streams, so no verdict.)"));
 
+        Markdown.Table(["streams", "bare relay p50", "p90", "p99", "relay added p50", "p90", "p99", "Sambung beyond the relay p50", "p90", "p99"],
+            results.Select(r =>
+            {
+                var (d, b, s) = (r.Direct.FirstText, r.Relay.FirstText, r.Sambung.FirstText);
+                double[] ps = [50, 90, 99];
+                return (IReadOnlyList<string>)
+                [
+                    r.Sambung.Concurrency.ToString("N0", Invariant),
+                    .. ps.Select(p => Markdown.Ms(b.Percentile(p))),
+                    .. ps.Select(p => Markdown.Ms(b.Percentile(p) - d.Percentile(p))),
+                    .. ps.Select(p => Markdown.Ms(s.Percentile(p) - b.Percentile(p))),
+                ];
+            }));
+        Markdown.Line("The bare relay's added time is what two more loopback hops through a second process cost here, with no work at all; " +
+                      "\"Sambung beyond the relay\" is what the app's own work adds on top (differences of distributions, as above).");
+
         Markdown.Table(["run", "wall", "requests", "errors", "streams open at a timed start (min / median)", "most open at once", "app CPU (cores)", "bench process CPU (cores)", "PostgreSQL CPU (cores)", "machine busy", "app memory (RSS) start / peak / end", "app threads (max)", "DB connections (max open / max busy)"],
-            results.SelectMany(r => new[] { r.Direct, r.Sambung }).Select(p =>
+            results.SelectMany(r => new[] { r.Direct, r.Relay, r.Sambung }).Select(p =>
             {
                 var wall = (p.After.At - p.Before.At).TotalSeconds;
                 var open = p.OpenAtMeasuredStarts();
@@ -312,7 +338,7 @@ public static class StreamingBenchmark
                       "DB connections are those to the bench database (the app's pool allows 100), sampled every second. Streams open counts requests in flight on the client side " +
                       "(from the start of the request or POST to the end of its stream), sampled every 250 ms for \"most open at once\".");
 
-        var (_, top) = results[^1];
+        var (_, _, top) = results[^1];
         var (peak, busiest) = (top.Peak, top.Busiest);
         var perStream = busiest.Open > 0 ? (peak.Rss - idle[top.Concurrency]) / busiest.Open : 0;
         Markdown.Table(["app memory at " + top.Concurrency.ToString("N0", Invariant) + " streams", "value"],
@@ -323,12 +349,12 @@ public static class StreamingBenchmark
             [$"resident, {plan.Settle.TotalSeconds:0} s after the last stream ended", Markdown.Megabytes(afterwards[top.Concurrency])],
             [$"per open stream: (peak − idle) / {busiest.Open:N0}", Markdown.Megabytes(perStream)],
         ]);
-        var errors = results.SelectMany(r => new[] { r.Direct, r.Sambung }).Where(p => p.Concurrency == top.Concurrency).Sum(p => p.Errors.Count);
+        var errors = results.SelectMany(r => new[] { r.Direct, r.Relay, r.Sambung }).Where(p => p.Concurrency == top.Concurrency).Sum(p => p.Errors.Count);
         Markdown.Line($"Errors at {top.Concurrency:N0} concurrent streams: {errors} (every stream must end with `done`, its streamed text must add up to the " +
                       "provider's reply, and the app must have stored the reply as completed with that text). Resident memory includes what the " +
                       "server GC keeps after collecting, so per stream is an upper bound, not the size of a stream's objects.");
 
-        var problems = results.SelectMany(r => new[] { r.Direct, r.Sambung }).SelectMany(p => p.Errors.Select(e => $"{p.Name}, {Streams(p.Concurrency)}: {e}"))
+        var problems = results.SelectMany(r => new[] { r.Direct, r.Relay, r.Sambung }).SelectMany(p => p.Errors.Select(e => $"{p.Name}, {Streams(p.Concurrency)}: {e}"))
             .GroupBy(e => e).Select(g => $"{g.Count()} × {g.Key}").ToList();
         if (problems.Count > 0)
         {
