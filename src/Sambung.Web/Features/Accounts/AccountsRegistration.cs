@@ -68,8 +68,12 @@ public static class AccountsRegistration
                 o.AccessDeniedPath = "/account/denied";
                 o.Events.OnValidatePrincipal = async context =>
                 {
-                    await context.HttpContext.RequestServices.GetRequiredService<UserSessions>().ValidateAsync(context);
-                    if (context.Principal is not null) await SecurityStampValidator.ValidatePrincipalAsync(context);
+                    var services = context.HttpContext.RequestServices;
+                    await services.GetRequiredService<UserSessions>().ValidateAsync(context);
+                    // Identity's stamp check is due only every ValidationInterval; asking it builds the whole
+                    // UserManager on every request, so it is asked only when due (it applies the same rule).
+                    if (context.Principal is not null && SecurityStampDue(context, services))
+                        await SecurityStampValidator.ValidatePrincipalAsync(context);
                 };
                 // htmx follows a redirect inside the swap; ask it to load the sign-in page as a whole instead.
                 o.Events.OnRedirectToLogin = context =>
@@ -140,6 +144,10 @@ public static class AccountsRegistration
         services.AddSingleton<RequestLimits>();
         return services;
     }
+
+    private static bool SecurityStampDue(CookieValidatePrincipalContext context, IServiceProvider services) =>
+        context.Properties.IssuedUtc is not { } issued
+        || services.GetRequiredService<TimeProvider>().GetUtcNow() - issued > services.GetRequiredService<IOptions<SecurityStampValidatorOptions>>().Value.ValidationInterval;
 }
 
 // Claims in the cookie: id, e-mail, display name, roles and the security stamp (Identity's own).
