@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -62,13 +61,7 @@ public sealed class BareRelay : IAsyncDisposable
     // In the benchmark: this program started again as the relay, in front of the fake provider.
     public static async Task<BareRelay> StartAsync(string upstream)
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        var url = $"http://127.0.0.1:{port}";
+        var url = $"http://127.0.0.1:{StreamingApp.FreePort()}";
         var self = Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal)
             ? new ProcessStartInfo("dotnet", [typeof(BareRelay).Assembly.Location, "relay", url, upstream])
             : new ProcessStartInfo(Environment.ProcessPath, ["relay", url, upstream]);

@@ -115,7 +115,7 @@ public sealed class StreamingApp : IAsyncDisposable
         throw new BenchSetupException("Sambung.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -111,7 +111,7 @@ public static class ConversationCommandHandler
         if (command is not IUserCommand user || streams.RecentOwned(command.ConversationId, user.By) is not { } recent) return null;
         if (expectedVersion is { } seen && !recent.IsCurrentFor(seen)) return null; // a conflict, or this memory is behind
         var decision = ConversationDecisions.Decide(command, recent, now);
-        if (decision.IsRefused || decision.IsNoChange || !decision.Events.OfType<ReplyRequested>().Any()) return null;
+        if (!decision.Events.OfType<ReplyRequested>().Any()) return null; // refused, or nothing to generate
         return Conversation.Fold(decision.Events, recent) is { } after ? new(recent, decision, generator.Begin(after, decision.Events)) : null;
     }
 
