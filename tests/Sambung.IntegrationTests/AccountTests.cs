@@ -251,6 +251,44 @@ public sealed class AccountTests(AccountsFixture fixture) : AccountsTest(fixture
     }
 
     [Fact]
+    public async Task a_role_change_signs_the_user_out_when_the_cookies_stamp_check_falls_due()
+    {
+        var (admin, _) = await SignedInAsync();
+        var (user, email) = await SignedInAsync();
+        var id = (await UserAsync(email)).Id;
+        Assert.Equal(HttpStatusCode.Redirect, (await user.GetAsync("/admin/users")).StatusCode);
+
+        await admin.PostAsync("/admin/users", "/admin/users?handler=GrantAdmin", ("userId", id));
+
+        // Within the check's interval the cookie is taken as it stands: no role yet, still signed in.
+        Assert.Equal("/account/denied", (await user.GetAsync("/admin/users")).Headers.Location!.AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/")).StatusCode);
+
+        // Once the check is due, the account's changed stamp ends the cookie; signing in again brings the role.
+        IssueEarlier(user, TimeSpan.FromMinutes(6));
+        Assert.Equal("/account/signin", (await user.GetAsync("/")).Headers.Location!.AbsolutePath);
+        Assert.Equal(HttpStatusCode.Redirect, (await user.SignInAsync(email)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/admin/users")).StatusCode);
+
+        // An unchanged stamp passes the due check: the cookie is renewed and the session goes on.
+        IssueEarlier(user, TimeSpan.FromMinutes(6));
+        var renewed = await user.GetAsync("/admin/users");
+        Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
+        Assert.Contains(renewed.Headers.GetValues("Set-Cookie"), c => c.StartsWith("sambung.auth=") && !c.StartsWith("sambung.auth=;"));
+    }
+
+    // Rewrites the browser's sign-in cookie as if it had been issued that much earlier (the server's own format and
+    // keys), which is how a cookie's stamp check falls due without waiting five minutes.
+    private void IssueEarlier(TestBrowser browser, TimeSpan by)
+    {
+        var options = Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>()
+            .Get(Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme);
+        var ticket = options.TicketDataFormat.Unprotect(browser.CookieValue("sambung.auth")) ?? throw new InvalidOperationException("No sign-in cookie");
+        ticket.Properties.IssuedUtc -= by;
+        browser.SetCookie("sambung.auth", options.TicketDataFormat.Protect(ticket));
+    }
+
+    [Fact]
     public async Task registration_can_require_approval_or_be_closed()
     {
         var (admin, _) = await SignedInAsync();

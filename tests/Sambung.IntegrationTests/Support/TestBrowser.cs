@@ -30,6 +30,9 @@ public sealed partial class TestBrowser
     // A cookie as a browser would send it (the value as written, percent-encoded where it has to be).
     public void SetCookie(string name, string value) => cookies.Add(Base, new Cookie(name, value));
 
+    // The value of a cookie this browser holds, or null.
+    public string? CookieValue(string name) => cookies.GetCookies(Base)[name]?.Value;
+
     public async Task<HttpResponseMessage> GetAsync(string url)
     {
         var response = await client.GetAsync(url);
