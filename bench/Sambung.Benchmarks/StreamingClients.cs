@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Sambung.Web.Features.Chats;
 using Sambung.Web.Features.Rendering;
 using Sambung.Web.Features.Streaming;
 
@@ -94,13 +95,13 @@ public sealed partial class SambungClient : IDisposable
         return await ReadEventsAsync(conversationId, replyId, start, Stopwatch.GetElapsedTime(start), expected: null, ct);
     }
 
-    // What the composer does: post the message into an existing chat, then (htmx, on swapping the answer in) open
+    // What the composer does: post the message into an existing chat (where htmx posts it), then (on swapping the answer in) open
     // the reply's event stream and read it to "done".
     public async Task<StreamAttempt> PostAndStreamAsync(Guid conversationId, string text, string expected, CancellationToken ct)
     {
         var replyId = Guid.CreateVersion7();
         var start = Stopwatch.GetTimestamp();
-        using (var posted = await PostFormAsync($"/c/{conversationId}?handler=Send", token, htmx: true, ct,
+        using (var posted = await PostFormAsync(SendEndpoint.UrlFor(conversationId), token, htmx: true, ct,
                    ("MessageId", Guid.CreateVersion7().ToString()), ("ReplyId", replyId.ToString()), ("Text", text)))
         {
             var body = await posted.Content.ReadAsStringAsync(ct);

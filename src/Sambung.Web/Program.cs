@@ -160,6 +160,7 @@ app.UseAntiforgery();
 
 app.MapHealth();
 app.MapReplyEvents();
+app.MapSend();
 app.MapAvatars();
 app.MapChatExport();
 app.MapAllChatsExport();

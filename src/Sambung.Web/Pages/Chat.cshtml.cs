@@ -106,32 +106,21 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     private static double? Number(string? value) =>
         double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 
+    // The form posted without JavaScript (htmx posts to SendEndpoint; a post with htmx here is answered the same way).
     public async Task<IActionResult> OnPostSendAsync(Guid id, [FromForm] ComposerForm form,
         [FromServices] Sambung.Web.Features.Analytics.Budgets budgets, CancellationToken ct)
     {
-        if (form.MessageId == Guid.Empty || form.ReplyId == Guid.Empty) return BadRequest();
-        if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
-
-        // Over the monthly budget: refused like any other refusal (nothing appended, the text stays in the composer).
-        var result = await budgets.GuardAsync(user, () => RunAndGenerateAsync(new PostUserMessage(id, form.MessageId, form.ParentId, form.Text ?? "", form.ReplyId, user.Id, form.Template), form.ExpectedVersion, ct), ct);
+        var outcome = await SendEndpoint.SendAsync(id, form, HttpContext, user, bus, limits, budgets, ct);
+        if (Request.IsHtmx()) return await SendEndpoint.AnswerAsync(id, form, outcome, HttpContext, session, text, ct);
+        if (outcome.Early is { } early) return early;
+        var result = outcome.Result!;
         if (result.Status == CommandStatus.NotFound) return NotFound();
-
-        if (!Request.IsHtmx())
-        {
-            if (result.Succeeded) return Redirect($"/c/{id}");
-            if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
-            Show(page, form.Text ?? "", RefusalText(result));
-            Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return Page();
-        }
-        if (result.Status == CommandStatus.NoChange) return NothingToSwap();
-        if (!result.Succeeded) return ComposerError(result);
-
-        var exchange = await session.LoadManyAsync<TreeNode>(ct, form.MessageId, form.ReplyId);
-        return Partial("_Exchange", new ExchangeModel(
-            exchange.OrderBy(n => n.Kind == NodeKind.User ? 0 : 1).Select(n => new PathNode(n, 1, 1, null, null)).ToList(),
-            new ComposerModel(id, form.ReplyId, result.Version, OutOfBand: true)));
+        if (result.Succeeded) return Redirect($"/c/{id}");
+        if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
+        Show(page, form.Text ?? "", RefusalText(result));
+        Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
     }
 
     public async Task<IActionResult> OnPostStopAsync(Guid id, [FromForm] Guid replyId, CancellationToken ct)
@@ -228,18 +217,10 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         return new NoContentResult();
     }
 
-    private IActionResult NothingToSwap()
-    {
-        Response.Htmx(h => h.Reswap("none"));
-        return new EmptyResult();
-    }
+    private IActionResult NothingToSwap() => SendEndpoint.NothingToSwap(HttpContext);
 
     // Keeps what the user typed; only the message above the composer changes.
-    private IActionResult ComposerError(CommandResult result)
-    {
-        Response.Htmx(h => h.Reswap("none"));
-        return Content($"<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">{System.Net.WebUtility.HtmlEncode(RefusalText(result))}</div>", "text/html");
-    }
+    private IActionResult ComposerError(CommandResult result) => SendEndpoint.ComposerError(HttpContext, RefusalText(result));
 
     private void Show(ConversationPage page, string text = "", string? error = null, Guid? parent = null)
     {
@@ -250,9 +231,5 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         ViewData["ConversationId"] = Tree.Id;
     }
 
-    private string RefusalText(CommandResult result) => result.Status == CommandStatus.Conflict
-        ? text["Refusal.Conflict"]
-        : text[$"Refusal.{result.Refusal}"];
+    private string RefusalText(CommandResult result) => SendEndpoint.RefusalText(result, text);
 }
-
-public sealed record ExchangeModel(IReadOnlyList<PathNode> Messages, ComposerModel Composer);

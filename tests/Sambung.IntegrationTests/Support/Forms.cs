@@ -6,7 +6,7 @@ namespace Sambung.IntegrationTests.Support;
 
 // A rendered form as a browser would post it: its hidden fields (antiforgery token and ids included) and the
 // antiforgery cookie. TestServer has no cookie jar, so the cookie travels by hand.
-public sealed partial record PageForm(string Action, Dictionary<string, string> Fields, string Cookie)
+public sealed partial record PageForm(string Action, Dictionary<string, string> Fields, string Cookie, string? HtmxAction = null)
 {
     public static async Task<PageForm> ReadAsync(IAlbaHost host, string url, string formId = "composer")
     {
@@ -15,12 +15,13 @@ public sealed partial record PageForm(string Action, Dictionary<string, string> 
         var form = FormPattern().Matches(html).FirstOrDefault(m => m.Groups["attrs"].Value.Contains($"id=\"{formId}\""))
             ?? throw new InvalidOperationException($"No form #{formId} on {url}");
         var action = WebUtility.HtmlDecode(ActionPattern().Match(form.Groups["attrs"].Value).Groups[1].Value);
+        var htmxAction = HtmxActionPattern().Match(form.Groups["attrs"].Value) is { Success: true } hx ? WebUtility.HtmlDecode(hx.Groups[1].Value) : null;
         var fields = InputPattern().Matches(form.Groups["body"].Value)
             .Select(m => m.Value)
             .Where(input => input.Contains("type=\"hidden\""))
             .ToDictionary(input => Attribute(input, "name"), input => WebUtility.HtmlDecode(Attribute(input, "value")));
         var cookie = get.Context.Response.Headers.SetCookie.ToString().Split(';')[0];
-        return new(action, fields, cookie);
+        return new(action, fields, cookie, htmxAction);
     }
 
     public Dictionary<string, string> With(params (string Name, string Value)[] values)
@@ -32,10 +33,11 @@ public sealed partial record PageForm(string Action, Dictionary<string, string> 
 
     public Guid Id(string field) => Guid.Parse(Fields[field]);
 
-    // Posts the form (with the given fields) the way a browser would: to its action, with its cookie.
+    // Posts the form (with the given fields) the way a browser would: to its action (with htmx, to its hx-post when it
+    // has one), with its cookie.
     public void PostTo(Scenario scenario, Dictionary<string, string>? fields = null, bool htmx = false)
     {
-        var parts = Action.Split('?', 2);
+        var parts = (htmx && HtmxAction is { } hxPost ? hxPost : Action).Split('?', 2);
         var send = scenario.Post.FormData(fields ?? Fields).ToUrl(parts[0]);
         if (parts.Length == 2)
             foreach (var pair in parts[1].Split('&'))
@@ -50,8 +52,11 @@ public sealed partial record PageForm(string Action, Dictionary<string, string> 
     [GeneratedRegex("<form(?<attrs>[^>]*)>(?<body>.*?)</form>", RegexOptions.Singleline)]
     private static partial Regex FormPattern();
 
-    [GeneratedRegex("action=\"([^\"]*)\"")]
+    [GeneratedRegex("\\saction=\"([^\"]*)\"")]
     private static partial Regex ActionPattern();
+
+    [GeneratedRegex("\\shx-post=\"([^\"]*)\"")]
+    private static partial Regex HtmxActionPattern();
 
     private static string Attribute(string tag, string name) =>
         Regex.Match(tag, $"\\s{name}=\"([^\"]*)\"").Groups[1].Value;

@@ -54,11 +54,20 @@ public sealed partial class TestBrowser
         return await PostWithTokenAsync(action, Token(page), fields);
     }
 
-    public async Task<HttpResponseMessage> PostWithTokenAsync(string action, string? token, params (string Name, string Value)[] fields)
+    public Task<HttpResponseMessage> PostWithTokenAsync(string action, string? token, params (string Name, string Value)[] fields) =>
+        PostFormAsync(action, token, htmx: false, fields);
+
+    // The same post as htmx makes it (its HX-Request header).
+    public Task<HttpResponseMessage> PostHtmxAsync(string action, string? token, params (string Name, string Value)[] fields) =>
+        PostFormAsync(action, token, htmx: true, fields);
+
+    private async Task<HttpResponseMessage> PostFormAsync(string action, string? token, bool htmx, (string Name, string Value)[] fields)
     {
         var values = fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).ToList();
         if (token is not null) values.Add(new("__RequestVerificationToken", token));
-        var response = await client.PostAsync(action, new FormUrlEncodedContent(values));
+        using var request = new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(values) };
+        if (htmx) request.Headers.Add("HX-Request", "true");
+        var response = await client.SendAsync(request);
         LastPage = await response.Content.ReadAsStringAsync();
         return response;
     }

@@ -18,6 +18,32 @@ public sealed class ComposerForm
     public Guid? TemplateId { get; set; }
     public int? TemplateVersion { get; set; }
     public TemplateRef? Template => TemplateId is { } id && id != Guid.Empty && TemplateVersion is > 0 ? new(id, TemplateVersion.Value) : null;
+
+    // The form as posted (SendEndpoint reads it without model binding): an empty field is no value, as the form
+    // sends its unset hidden fields; a value that does not parse makes the whole post malformed (null).
+    public static ComposerForm? Read(IFormCollection form) =>
+        Optional(form, "ConversationId", Guid.TryParse, out Guid? conversation) && Optional(form, "MessageId", Guid.TryParse, out Guid? message)
+            && Optional(form, "ReplyId", Guid.TryParse, out Guid? reply) && Optional(form, "ParentId", Guid.TryParse, out Guid? parent)
+            && Optional(form, "ExpectedVersion", long.TryParse, out long? version) && Optional(form, "TemplateId", Guid.TryParse, out Guid? template)
+            && Optional(form, "TemplateVersion", int.TryParse, out int? templateVersion)
+            ? new ComposerForm
+            {
+                ConversationId = conversation, MessageId = message ?? Guid.Empty, ReplyId = reply ?? Guid.Empty, ParentId = parent,
+                ExpectedVersion = version, Text = form["Text"].ToString(), TemplateId = template, TemplateVersion = templateVersion,
+            }
+            : null;
+
+    private delegate bool Parser<T>(string? text, out T value);
+
+    private static bool Optional<T>(IFormCollection form, string name, Parser<T> parse, out T? value) where T : struct
+    {
+        value = null;
+        var text = form[name].ToString().Trim();
+        if (text.Length == 0) return true;
+        if (!parse(text, out var parsed)) return false;
+        value = parsed;
+        return true;
+    }
 }
 
 public sealed record ComposerModel(
@@ -28,6 +54,8 @@ public sealed record ComposerModel(
     public TemplateRef? Template { get; init; }
     public bool StartsConversation => ConversationId is null;
     public string Action => ConversationId is { } id ? $"/c/{id}?handler=Send" : "/?handler=Start";
+    // Where htmx posts it (a new chat's form is posted whole, as it leads to the new chat's page).
+    public string? HtmxAction => ConversationId is { } id ? SendEndpoint.UrlFor(id) : null;
 
     public static ComposerModel ForNewChat(string text = "", string? error = null) => new(null, null, 0, text, error);
 }
