@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using System.Security.Claims;
 using Htmx;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -112,6 +113,15 @@ public static class AccountsRegistration
             o.Cookie.SecurePolicy = secure;
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
+        // Proofs checked once are remembered for a few minutes (RememberedProofs): the antiforgery pair, and the
+        // sign-in cookie's ticket (after the framework has set its format).
+        var antiforgery = services.Last(d => d.ServiceType == typeof(IAntiforgery));
+        services.Remove(antiforgery);
+        services.AddSingleton<IAntiforgery>(sp => new RememberedAntiforgery(
+            (IAntiforgery)ActivatorUtilities.CreateInstance(sp, antiforgery.ImplementationType!),
+            sp.GetRequiredService<IOptions<AntiforgeryOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .PostConfigure<TimeProvider>((o, clock) => o.TicketDataFormat = new RememberedTicketFormat(o.TicketDataFormat, clock));
 
         if (SsoOptions.From(config) is { } sso)
         {
