@@ -26,13 +26,19 @@ public sealed class LiveReply(Guid conversationId, Guid replyId, string ownerId)
         get { lock (gate) return text.ToString(); }
     }
 
+    // The watchers' streams go on inline, on the generating thread, outside the lock: the piece reaches the browser
+    // without waiting for another thread. Appends come one after the other from the one generation, so every watcher
+    // still gets the pieces in order.
     public void Append(string delta)
     {
+        Channel<string>[] targets;
         lock (gate)
         {
             text.Append(delta);
-            foreach (var watcher in watchers) watcher.Writer.TryWrite(delta);
+            if (watchers.Count == 0) return;
+            targets = [.. watchers];
         }
+        foreach (var watcher in targets) watcher.Writer.TryWrite(delta);
     }
 
     // The text so far and the deltas after it, taken atomically so nothing is missed or sent twice.
@@ -42,7 +48,7 @@ public sealed class LiveReply(Guid conversationId, Guid replyId, string ownerId)
         lock (gate)
         {
             if (ended) return (text.ToString(), null);
-            var channel = Channel.CreateUnbounded<string>(new() { SingleReader = true, SingleWriter = true });
+            var channel = Channel.CreateUnbounded<string>(new() { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = true });
             watchers.Add(channel);
             return (text.ToString(), channel.Reader);
         }
@@ -61,12 +67,14 @@ public sealed class LiveReply(Guid conversationId, Guid replyId, string ownerId)
 
     public void End()
     {
+        Channel<string>[] targets;
         lock (gate)
         {
             ended = true;
-            foreach (var watcher in watchers) watcher.Writer.TryComplete();
+            targets = [.. watchers];
             watchers.Clear();
         }
+        foreach (var watcher in targets) watcher.Writer.TryComplete();
     }
 }
 
