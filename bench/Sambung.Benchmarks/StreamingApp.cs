@@ -58,6 +58,10 @@ public sealed class StreamingApp : IAsyncDisposable
         // One user posts every message of the run from 127.0.0.1: the limits meant for people must not refuse it.
         start.Environment["Sambung__RateLimits__SignInsPerMinute"] = "1000";
         start.Environment["Sambung__RateLimits__MessagesPerHour"] = "10000000";
+        // SAMBUNG_BENCH_APP_ENV="Name=value;Name=value": settings for the app process only (to compare a setting's
+        // effect in otherwise identical runs).
+        foreach (var setting in (Environment.GetEnvironmentVariable("SAMBUNG_BENCH_APP_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            if (setting.Split('=', 2) is [var name, var value]) start.Environment[name.Trim()] = value.Trim();
 
         var app = new StreamingApp(Process.Start(start)!, baseUrl);
         app.process.OutputDataReceived += (_, e) => app.Append(e.Data);

@@ -65,8 +65,9 @@ public sealed class RememberedTicketFormat(ISecureDataFormat<AuthenticationTicke
         return ticket;
     }
 
+    // ClaimsPrincipal.Clone shares its identities: each identity is copied too, claims and all.
     private static AuthenticationTicket Copy(AuthenticationTicket ticket) =>
-        new(ticket.Principal.Clone(), ticket.Properties.Clone(), ticket.AuthenticationScheme);
+        new(new ClaimsPrincipal(ticket.Principal.Identities.Select(i => i.Clone())), ticket.Properties.Clone(), ticket.AuthenticationScheme);
 }
 
 // Antiforgery with the memory in front: a pair of tokens already found valid for this user passes again. The tokens
