@@ -13,11 +13,12 @@ public sealed class ChatClientFactory(ProviderKeys keys, ProviderHttp http)
 {
     private readonly ConcurrentDictionary<string, IChatClient> clients = new();
 
+    // One client per connection, address, model and key. The key is named as stored (a new key is a new protected
+    // string), so a reply on a known connection neither decrypts nor hashes its key: that is only done once, to build.
     public IChatClient Create(ProviderConnection connection, string model)
     {
-        var key = keys.Reveal(connection);
-        var cacheKey = $"{connection.Id}|{connection.EffectiveBaseUrl}|{model}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key ?? "")))}";
-        return clients.GetOrAdd(cacheKey, _ => Build(connection, model, key));
+        var cacheKey = $"{connection.Id}|{connection.EffectiveBaseUrl}|{model}|{(connection.FromEnvironment ? connection.EnvironmentKey : connection.ProtectedKey)}";
+        return clients.GetOrAdd(cacheKey, _ => Build(connection, model, keys.Reveal(connection)));
     }
 
     private IChatClient Build(ProviderConnection connection, string model, string? key)
