@@ -130,7 +130,7 @@ public sealed class WorkspaceTests(AppFixture app) : AppTest(app)
     public async Task search_finds_titles_and_every_message_version_for_its_owner_and_opens_the_branch_of_a_hit()
     {
         var marker = $"zebra{Guid.NewGuid():N}"[..14];
-        var (id, message, reply) = await Chats.ExchangeAsync($"Where do {marker} sleep? <script>alert(1)</script>", "Standing up.");
+        var (id, message, reply) = await Chats.ExchangeAsync($"Do {marker} nap? <script>alert(1)</script>", "Standing up."); // a whole title
         var (edited, editReply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
         await Chats.AppliedAsync(new EditUserMessage(id, message, edited, "Where do horses sleep?", editReply, Owner));
         await Chats.CompleteAsync(id, editReply, "Also standing.");

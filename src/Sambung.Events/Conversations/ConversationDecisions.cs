@@ -338,11 +338,18 @@ public static partial class ConversationDecisions
     public static bool IsDueForPurge(Conversation state, DateTimeOffset now) =>
         state.Lifecycle == ConversationLifecycle.Trashed && state.DeletedAt is { } deleted && now - deleted >= TrashRetention;
 
+    // A chat's title until a better one is known: its first line, at most FirstWordsLength characters, cut after the
+    // last whole word that fits (a single longer word is cut) and marked "…".
     public static string TitleFrom(string text)
     {
         var firstLine = text.Trim().Split('\n', 2)[0].Trim();
-        return firstLine.Length <= MaxTitleLength ? firstLine : firstLine[..(MaxTitleLength - 1)].TrimEnd() + "…";
+        if (firstLine.Length <= FirstWordsLength) return firstLine;
+        var space = firstLine.LastIndexOf(' ', FirstWordsLength - 1);
+        var cut = (space > 0 ? firstLine[..space] : firstLine[..(FirstWordsLength - 1)]).TrimEnd(' ', ',', ';', ':', '-', '.');
+        return cut + "…";
     }
+
+    public const int FirstWordsLength = 50;
 
     // How many models a chat's fallback chain may hold.
     public const int MaxFallbacks = 3;

@@ -166,11 +166,21 @@ public sealed class ConversationDecisionTests
     [InlineData("  First line\nsecond line", "First line")]
     public void the_title_is_the_first_line(string text, string title) => Assert.Equal(title, ConversationDecisions.TitleFrom(text));
 
+    [Theory]
+    [InlineData("Plan a quiet week on Bali for two people who like walking, food and old temples", "Plan a quiet week on Bali for two people who like…")]
+    [InlineData("Exactly fifty characters long, which is just right", "Exactly fifty characters long, which is just right")]
+    [InlineData("What does this do, tell me: supercalifragilisticexpialidocious", "What does this do, tell me…")]
+    public void a_long_first_line_is_cut_after_the_last_whole_word_within_fifty_characters(string text, string title)
+    {
+        Assert.Equal(title, ConversationDecisions.TitleFrom(text));
+        Assert.True(title.Length <= ConversationDecisions.FirstWordsLength);
+    }
+
     [Fact]
-    public void a_long_title_is_cut_with_an_ellipsis()
+    public void a_single_long_word_is_cut_with_an_ellipsis()
     {
         var title = ConversationDecisions.TitleFrom(new string('x', 200));
-        Assert.Equal(ConversationDecisions.MaxTitleLength, title.Length);
+        Assert.Equal(ConversationDecisions.FirstWordsLength, title.Length);
         Assert.EndsWith("…", title);
     }
 }
