@@ -90,6 +90,8 @@ public sealed class ProviderTests
     [InlineData("\"Planning a trip to Bali.\"", "Planning a trip to Bali")]
     [InlineData("Title: Weekend plans\nExtra line", "Weekend plans")]
     [InlineData("**One two three four five six seven eight nine ten**", "One two three four five six seven eight")]
+    [InlineData("Title: \"A Quiet Week on Bali.\"", "A Quiet Week on Bali")]
+    [InlineData("**Title:** Weekend plans", "Weekend plans")]
     [InlineData("   ", null)]
     public void automatic_titles_are_cleaned(string raw, string? title) => Assert.Equal(title, ReplyTitles.Clean(raw));
 

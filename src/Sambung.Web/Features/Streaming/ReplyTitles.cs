@@ -57,10 +57,14 @@ public sealed class ReplyTitles(
         }
     }
 
+    private static readonly char[] Marks = ['"', '\'', '“', '”', '*', '#', ' '];
+
+    // The model's answer as a title: its first line without quotes, markdown marks, a "Title:" label or a final stop.
     public static string? Clean(string? text)
     {
-        var line = (text ?? "").Trim().Split('\n', 2)[0].Trim().Trim('"', '\'', '“', '”', '*', '#', ' ').TrimEnd('.');
-        if (line.StartsWith("Title:", StringComparison.OrdinalIgnoreCase)) line = line[6..].Trim();
+        var line = (text ?? "").Trim().Split('\n', 2)[0].Trim(Marks);
+        if (line.StartsWith("Title:", StringComparison.OrdinalIgnoreCase)) line = line[6..].Trim(Marks);
+        line = line.TrimEnd('.').Trim(Marks);
         var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) return null;
         var title = string.Join(' ', words.Take(MaxWords));
