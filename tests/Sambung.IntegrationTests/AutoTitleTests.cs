@@ -14,24 +14,6 @@ public sealed class AutoTitleTests(AccountsFixture fixture) : AccountsTest(fixtu
 {
     private const string Question = "Plan a quiet week on Bali for two people who like walking, food and old temples";
 
-    private async Task<TestBrowser> SignedInAsync()
-    {
-        var browser = NewBrowser();
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.RegisterAsync($"t{Guid.NewGuid():N}@example.test")).StatusCode);
-        return browser;
-    }
-
-    // Antiforgery tokens belong to the user, not to one form: the new-chat page's serves every post.
-    private static async Task<(Guid Chat, Guid Reply, string Token)> StartAsync(TestBrowser browser, string text)
-    {
-        var (chat, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
-        var token = TestBrowser.Token(await browser.PageAsync("/"));
-        var started = await browser.PostWithTokenAsync("/?handler=Start", token, ("ConversationId", chat.ToString()), ("MessageId", Guid.CreateVersion7().ToString()),
-            ("ReplyId", reply.ToString()), ("Text", text));
-        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
-        return (chat, reply, token);
-    }
-
     private async Task<string> TitleAsync(Guid chat)
     {
         await using var session = Store.QuerySession();
@@ -63,7 +45,7 @@ public sealed class AutoTitleTests(AccountsFixture fixture) : AccountsTest(fixtu
         var browser = await SignedInAsync();
         Fixture.Llm.Enqueue(FakeReply.Of("Day one: Ubud."), FakeReply.Of("Title: \"A Quiet Week on Bali.\"\nMore text"));
 
-        var (chat, reply, token) = await StartAsync(browser, Question);
+        var (chat, reply, token) = await browser.StartChatAsync(Question);
         Assert.Equal("Plan a quiet week on Bali for two people who like…", await TitleAsync(chat)); // first words, until then
         await Store.ForReplyToEndAsync(reply);
 
@@ -91,7 +73,7 @@ public sealed class AutoTitleTests(AccountsFixture fixture) : AccountsTest(fixtu
         // The reply waits long enough for the rename to come first.
         Fixture.Llm.Enqueue(new FakeReply { Text = "Day one: Ubud.", FirstTokenDelay = TimeSpan.FromSeconds(2) }, FakeReply.Of("A Quiet Week on Bali"));
 
-        var (chat, reply, token) = await StartAsync(browser, Question);
+        var (chat, reply, token) = await browser.StartChatAsync(Question);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.PostWithTokenAsync($"/c/{chat}?handler=Rename", token, ("title", "Honeymoon"))).StatusCode);
         await Store.ForReplyToEndAsync(reply);
 
@@ -107,7 +89,7 @@ public sealed class AutoTitleTests(AccountsFixture fixture) : AccountsTest(fixtu
         var browser = await SignedInAsync();
         Fixture.Llm.Enqueue(FakeReply.Of("Day one: Ubud."), new FakeReply { ErrorStatus = 500 }, FakeReply.Of("Never used"));
 
-        var (chat, reply, _) = await StartAsync(browser, Question);
+        var (chat, reply, _) = await browser.StartChatAsync(Question);
         await Store.ForReplyToEndAsync(reply);
 
         Assert.Empty(await AfterTheTitleAsync(chat, asked: true, renames: 0));

@@ -10,13 +10,6 @@ public sealed class ConnectionTests(AccountsFixture fixture) : AccountsTest(fixt
 {
     private const string Key = "sk-live-abcdefghijklmnop-WXYZ";
 
-    private async Task<TestBrowser> SignedInAsync()
-    {
-        var browser = NewBrowser();
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.RegisterAsync($"u{Guid.NewGuid():N}@example.test")).StatusCode);
-        return browser;
-    }
-
     private async Task<ProviderConnection> StoredAsync(string name)
     {
         await using var session = Store.QuerySession();

@@ -7,13 +7,6 @@ namespace Sambung.IntegrationTests;
 
 public sealed class FolderTests(AccountsFixture fixture) : AccountsTest(fixture)
 {
-    private async Task<TestBrowser> SignedInAsync()
-    {
-        var browser = NewBrowser();
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.RegisterAsync($"u{Guid.NewGuid():N}@example.test")).StatusCode);
-        return browser;
-    }
-
     private static async Task<Guid> StartChatAsync(TestBrowser browser, string text)
     {
         var id = Guid.CreateVersion7();

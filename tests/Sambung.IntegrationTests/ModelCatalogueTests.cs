@@ -7,13 +7,6 @@ namespace Sambung.IntegrationTests;
 
 public sealed class ModelCatalogueTests(AccountsFixture fixture) : AccountsTest(fixture)
 {
-    private async Task<TestBrowser> SignedInAsync()
-    {
-        var browser = NewBrowser();
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.RegisterAsync($"u{Guid.NewGuid():N}@example.test")).StatusCode);
-        return browser;
-    }
-
     private ModelCatalogue Catalogue => Host.Services.GetRequiredService<ModelCatalogue>();
 
     [Fact]

@@ -11,8 +11,6 @@ namespace Sambung.IntegrationTests;
 // nothing, and the proofs it remembers (RememberedProofs) never let anything through that checking them would not.
 public sealed class SendEndpointTests(AccountsFixture fixture) : AccountsTest(fixture)
 {
-    private static string Email() => $"s{Guid.NewGuid():N}@example.test";
-
     private static (string, string)[] Message(string text, Guid? reply = null) =>
         [("MessageId", Guid.CreateVersion7().ToString()), ("ReplyId", (reply ?? Guid.CreateVersion7()).ToString()), ("Text", text)];
 
@@ -20,12 +18,8 @@ public sealed class SendEndpointTests(AccountsFixture fixture) : AccountsTest(fi
     private async Task<(TestBrowser Browser, Guid Chat, string Token)> ChatAsync()
     {
         Fixture.Llm.DefaultReply = FakeReply.Of("Noted.");
-        var browser = NewBrowser();
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.RegisterAsync(Email())).StatusCode);
-        var (chat, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
-        var started = await browser.PostAsync("/", "/?handler=Start", ("ConversationId", chat.ToString()), ("MessageId", Guid.CreateVersion7().ToString()),
-            ("ReplyId", reply.ToString()), ("Text", "Hello"));
-        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        var browser = await SignedInAsync();
+        var (chat, reply, _) = await browser.StartChatAsync("Hello");
         await Store.ForReplyToEndAsync(reply);
         var page = await browser.PageAsync($"/c/{chat}");
         Assert.Contains($"hx-post=\"{SendEndpoint.UrlFor(chat)}\"", page); // the composer posts here with htmx

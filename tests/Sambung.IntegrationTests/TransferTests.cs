@@ -15,7 +15,7 @@ namespace Sambung.IntegrationTests;
 
 public sealed partial class TransferTests(AccountsFixture fixture) : AccountsTest(fixture)
 {
-    private async Task<(TestBrowser Browser, string Id)> SignedInAsync()
+    private async Task<(TestBrowser Browser, string Id)> SignedInWithIdAsync()
     {
         var browser = NewBrowser();
         var email = $"u{Guid.NewGuid():N}@example.test";
@@ -71,7 +71,7 @@ public sealed partial class TransferTests(AccountsFixture fixture) : AccountsTes
     [Fact]
     public async Task a_chat_exported_as_json_and_imported_exports_again_the_same_but_for_ids_export_time_and_its_replies_marked_as_copies()
     {
-        var (me, owner) = await SignedInAsync();
+        var (me, owner) = await SignedInWithIdAsync();
         var id = await RichChatAsync(me, owner, "Round trip");
         var first = await me.PageAsync($"/c/{id}/export?format=json");
 
@@ -108,7 +108,7 @@ public sealed partial class TransferTests(AccountsFixture fixture) : AccountsTes
     [Fact]
     public async Task all_chats_export_as_a_zip_with_a_folder_per_folder_and_only_the_owner_s_chats()
     {
-        var (me, owner) = await SignedInAsync();
+        var (me, owner) = await SignedInWithIdAsync();
         var inFolder = await RichChatAsync(me, owner, "In a folder");
         var (loose, _, looseReply) = await new Conversations(Host, owner).StartAsync("Loose chat");
         await new Conversations(Host, owner).CompleteAsync(loose, looseReply, "ok");
@@ -152,7 +152,7 @@ public sealed partial class TransferTests(AccountsFixture fixture) : AccountsTes
         Assert.Equal([null, work], folders.OrderBy(f => f.HasValue));
 
         // Another person's export link gives them their own chats only.
-        var (other, _) = await SignedInAsync();
+        var (other, _) = await SignedInWithIdAsync();
         using var empty = new ZipArchive(new MemoryStream(await (await other.GetAsync("/export/all")).Content.ReadAsByteArrayAsync()));
         Assert.Empty(empty.Entries);
     }
@@ -184,7 +184,7 @@ public sealed partial class TransferTests(AccountsFixture fixture) : AccountsTes
     [MemberData(nameof(BadFiles))]
     public async Task a_malformed_file_is_refused_with_a_clear_message_and_changes_nothing(string name, byte[] bytes, string expected)
     {
-        var (me, owner) = await SignedInAsync();
+        var (me, owner) = await SignedInWithIdAsync();
         await new Conversations(Host, owner).ExchangeAsync("Already here", "ok");
         var before = await CountAsync();
 
@@ -201,7 +201,7 @@ public sealed partial class TransferTests(AccountsFixture fixture) : AccountsTes
     [Fact]
     public async Task a_file_over_the_limit_is_refused_before_it_is_read()
     {
-        var (me, _) = await SignedInAsync();
+        var (me, _) = await SignedInWithIdAsync();
         var before = await CountAsync();
         var big = new byte[51 * 1024 * 1024];
         big[0] = (byte)'[';
@@ -214,7 +214,7 @@ public sealed partial class TransferTests(AccountsFixture fixture) : AccountsTes
     [Fact]
     public async Task a_chatgpt_export_becomes_chats_with_every_branch_and_the_branch_last_seen_on_screen()
     {
-        var (me, owner) = await SignedInAsync();
+        var (me, owner) = await SignedInWithIdAsync();
         var file = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "conversations.json"));
         var response = await ImportAsync(me, "conversations.json", file);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

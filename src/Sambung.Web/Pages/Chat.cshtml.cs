@@ -217,10 +217,10 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         return new NoContentResult();
     }
 
-    private IActionResult NothingToSwap() => SendEndpoint.NothingToSwap(HttpContext);
+    private IActionResult NothingToSwap() => ComposerAnswers.NothingToSwap(HttpContext);
 
     // Keeps what the user typed; only the message above the composer changes.
-    private IActionResult ComposerError(CommandResult result) => SendEndpoint.ComposerError(HttpContext, RefusalText(result));
+    private IActionResult ComposerError(CommandResult result) => ComposerAnswers.Error(HttpContext, RefusalText(result));
 
     private void Show(ConversationPage page, string text = "", string? error = null, Guid? parent = null)
     {
@@ -231,5 +231,5 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         ViewData["ConversationId"] = Tree.Id;
     }
 
-    private string RefusalText(CommandResult result) => SendEndpoint.RefusalText(result, text);
+    private string RefusalText(CommandResult result) => ComposerAnswers.RefusalText(result, text);
 }

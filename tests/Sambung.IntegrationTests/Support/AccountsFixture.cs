@@ -56,6 +56,14 @@ public abstract class AccountsTest(AccountsFixture fixture) : IAsyncLifetime
     // A browser of its own: its own cookies and, so rate limits are per test, its own address.
     protected TestBrowser NewBrowser() => new(Host);
 
+    // A new browser that has just registered a new account (the first of a test is its instance's admin).
+    protected async Task<TestBrowser> SignedInAsync()
+    {
+        var browser = NewBrowser();
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await browser.RegisterAsync($"u{Guid.NewGuid():N}@example.test")).StatusCode);
+        return browser;
+    }
+
     public virtual Task InitializeAsync() => Fixture.ResetAsync();
 
     public virtual Task DisposeAsync() => Task.CompletedTask;

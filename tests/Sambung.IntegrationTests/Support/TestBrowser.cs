@@ -90,6 +90,18 @@ public sealed partial class TestBrowser
     public async Task<HttpResponseMessage> RegisterAsync(string email, string password = "correct horse battery", string name = "Tester") =>
         await PostAsync("/account/register", "/account/register", ("DisplayName", name), ("Email", email), ("Password", password));
 
+    // Starts a chat through the new-chat form; returns its ids and the user's antiforgery token (tokens belong to the
+    // user, not to one form: this one serves every post).
+    public async Task<(Guid Chat, Guid Reply, string Token)> StartChatAsync(string text)
+    {
+        var (chat, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var token = Token(await PageAsync("/"));
+        var started = await PostWithTokenAsync("/?handler=Start", token, ("ConversationId", chat.ToString()), ("MessageId", Guid.CreateVersion7().ToString()),
+            ("ReplyId", reply.ToString()), ("Text", text));
+        Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+        return (chat, reply, token);
+    }
+
     public async Task<HttpResponseMessage> SignInAsync(string email, string password = "correct horse battery", string? returnUrl = null) =>
         await PostAsync("/account/signin", "/account/signin" + (returnUrl is null ? "" : "?returnUrl=" + Uri.EscapeDataString(returnUrl)),
             ("Email", email), ("Password", password));

@@ -1,3 +1,6 @@
+using Htmx;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
 using Sambung.Events.Conversations;
 
 namespace Sambung.Web.Features.Chats;
@@ -53,9 +56,35 @@ public sealed record ComposerModel(
     public Guid ReplyId { get; } = Guid.CreateVersion7();
     public TemplateRef? Template { get; init; }
     public bool StartsConversation => ConversationId is null;
-    public string Action => ConversationId is { } id ? $"/c/{id}?handler=Send" : "/?handler=Start";
+    public string Action => ConversationId is { } id ? SendEndpoint.PageUrlFor(id) : "/?handler=Start";
     // Where htmx posts it (a new chat's form is posted whole, as it leads to the new chat's page).
     public string? HtmxAction => ConversationId is { } id ? SendEndpoint.UrlFor(id) : null;
 
     public static ComposerModel ForNewChat(string text = "", string? error = null) => new(null, null, 0, text, error);
+}
+
+// How the chat page answers htmx when a command changes nothing or is refused: nothing swapped, or the refusal above
+// the composer (what was typed stays where it is).
+public static class ComposerAnswers
+{
+    public static IActionResult NothingToSwap(HttpContext http)
+    {
+        http.Response.Htmx(h => h.Reswap("none"));
+        return new EmptyResult();
+    }
+
+    // Keeps what the user typed; only the message above the composer changes.
+    public static IActionResult Error(HttpContext http, string message)
+    {
+        http.Response.Htmx(h => h.Reswap("none"));
+        return new ContentResult
+        {
+            Content = $"<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">{System.Net.WebUtility.HtmlEncode(message)}</div>",
+            ContentType = "text/html",
+        };
+    }
+
+    public static string RefusalText(CommandResult result, IStringLocalizer text) => result.Status == CommandStatus.Conflict
+        ? text["Refusal.Conflict"]
+        : text[$"Refusal.{result.Refusal}"];
 }

@@ -2,6 +2,7 @@ using Htmx;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.Extensions.Localization;
 using Sambung.Events.Conversations;
@@ -21,13 +22,16 @@ public static class SendEndpoint
 {
     public static string UrlFor(Guid conversationId) => $"/c/{conversationId}/send";
 
+    // The page handler the same form posts to without JavaScript.
+    public static string PageUrlFor(Guid conversationId) => $"/c/{conversationId}?handler=Send";
+
     public static void MapSend(this IEndpointRouteBuilder app) =>
         app.MapPost("/c/{id:guid}/send", async ([FromRoute] Guid id, IFormCollection posted, HttpContext http, CurrentUser user,
             IMessageBus bus, RequestLimits limits, Budgets budgets, IQuerySession session, IStringLocalizer<SharedResource> text, CancellationToken ct) =>
         {
             // Only htmx posts here; anything else goes on, method and form kept, to the page handler, which answers
             // with whole pages.
-            if (!http.Request.IsHtmx()) return Results.Redirect($"/c/{id}?handler=Send", permanent: false, preserveMethod: true);
+            if (!http.Request.IsHtmx()) return Results.Redirect(PageUrlFor(id), permanent: false, preserveMethod: true);
             if (ComposerForm.Read(posted) is not { } form) return Results.BadRequest();
             var result = await SendAsync(id, form, http, user, bus, limits, budgets, ct);
             return new ActionResultAsResult(await AnswerAsync(id, form, result, http, session, text, ct));
@@ -54,14 +58,14 @@ public static class SendEndpoint
         if (outcome.Early is { } early) return early;
         var result = outcome.Result!;
         if (result.Status == CommandStatus.NotFound) return new NotFoundResult();
-        if (result.Status == CommandStatus.NoChange) return NothingToSwap(http);
-        if (!result.Succeeded) return ComposerError(http, RefusalText(result, text));
+        if (result.Status == CommandStatus.NoChange) return ComposerAnswers.NothingToSwap(http);
+        if (!result.Succeeded) return ComposerAnswers.Error(http, ComposerAnswers.RefusalText(result, text));
 
         var exchange = await session.LoadManyAsync<TreeNode>(ct, form.MessageId, form.ReplyId);
         return new PartialViewResult
         {
             ViewName = "/Pages/Shared/_Exchange.cshtml",
-            ViewData = new ViewDataDictionary<ExchangeModel>(new Microsoft.AspNetCore.Mvc.ModelBinding.EmptyModelMetadataProvider(), new())
+            ViewData = new ViewDataDictionary<ExchangeModel>(http.RequestServices.GetRequiredService<IModelMetadataProvider>(), new())
             {
                 Model = new ExchangeModel(
                     exchange.OrderBy(n => n.Kind == NodeKind.User ? 0 : 1).Select(n => new PathNode(n, 1, 1, null, null)).ToList(),
@@ -69,27 +73,6 @@ public static class SendEndpoint
             },
         };
     }
-
-    public static IActionResult NothingToSwap(HttpContext http)
-    {
-        http.Response.Htmx(h => h.Reswap("none"));
-        return new EmptyResult();
-    }
-
-    // Keeps what the user typed; only the message above the composer changes.
-    public static IActionResult ComposerError(HttpContext http, string message)
-    {
-        http.Response.Htmx(h => h.Reswap("none"));
-        return new ContentResult
-        {
-            Content = $"<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">{System.Net.WebUtility.HtmlEncode(message)}</div>",
-            ContentType = "text/html",
-        };
-    }
-
-    public static string RefusalText(CommandResult result, IStringLocalizer text) => result.Status == CommandStatus.Conflict
-        ? text["Refusal.Conflict"]
-        : text[$"Refusal.{result.Refusal}"];
 
     // An MVC result (a partial view, content) answered from an endpoint outside MVC.
     private sealed class ActionResultAsResult(IActionResult result) : IResult
