@@ -93,4 +93,66 @@ public sealed class EarlyStartTests(AppFixture app) : AppTest(app)
         Assert.Equal(CommandStatus.Applied, (await SendAsync(id, message, first, "And then?", reply, expectedVersion: stored + 1)).Status);
         Assert.Equal("Now it works.", (await Store.ForReplyToEndAsync(reply)).Text);
     }
+
+    // Two tabs, or two app processes, writing to the same chat: the other write lands between this command's decision
+    // and its commit, so the commit fails. The reply it started must stop at once (not generate, and be billed,
+    // until the database is asked about it) and leave its ids free.
+    [Theory]
+    [InlineData(true)]  // the app holds the chat in memory: the reply started before the database was asked
+    [InlineData(false)] // it does not: the reply started after the decision, while the events commit
+    public async Task a_send_whose_commit_conflicts_stops_its_reply_at_once_and_leaves_its_ids_free(bool inMemory)
+    {
+        var (id, _, first) = await Chats.StartAsync("Hello");
+        await Chats.CompleteAsync(id, first, "First answer.");
+        if (!inMemory) Cache.Clear();
+        App.Llm.Enqueue(Sambung.FakeProviders.FakeReply.Of("Too late.") with { FirstTokenDelay = TimeSpan.FromSeconds(30) });
+        App.Llm.DefaultReply = Sambung.FakeProviders.FakeReply.Of("Now it works.");
+
+        var (message, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var options = ((DocumentStore)Store).Options;
+        var meanwhile = new WriteBeforeCommit(Store, App.Llm, id);
+        options.Listeners.Add(meanwhile);
+        CommandResult result;
+        try
+        {
+            result = await Host.MessageBus().RunAndGenerateAsync(new PostUserMessage(id, message, first, "And then?", reply, Conversations.Owner), null, default);
+        }
+        finally
+        {
+            options.Listeners.Remove(meanwhile);
+        }
+
+        Assert.True(meanwhile.Wrote);
+        Assert.Equal(CommandStatus.Conflict, result.Status);
+        Assert.Null(Host.Services.GetRequiredService<LiveReplies>().Find(reply));
+        await Waiting.UntilAsync(() => Task.FromResult(App.Llm.ClientDisconnects == 1), "the provider call to be cancelled", TimeSpan.FromSeconds(3));
+
+        // Nothing of it was stored, and the same ids are accepted at once.
+        Assert.Equal(CommandStatus.Applied, (await Host.MessageBus().RunAndGenerateAsync(
+            new PostUserMessage(id, message, first, "And then?", reply, Conversations.Owner), null, default)).Status);
+        var ended = await Store.ForReplyToEndAsync(reply);
+        Assert.Equal(ReplyStatus.Completed, ended.Status);
+        Assert.Equal("Now it works.", ended.Text);
+        var events = await Chats.EventsAsync(id);
+        Assert.Single(events.OfType<ReplyRequested>(), r => r.NodeId == reply);
+        Assert.DoesNotContain(events, e => e is ReplyFailed or ReplyStopped);
+    }
+
+    // Once the provider has this chat's request, another writer appends to the chat just before the commit.
+    private sealed class WriteBeforeCommit(IDocumentStore store, Sambung.FakeProviders.FakeLlmServer llm, Guid chat) : DocumentSessionListenerBase
+    {
+        private int fired;
+
+        public bool Wrote { get; private set; }
+
+        public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
+        {
+            if (!session.PendingChanges.Streams().Any(s => s.Id == chat) || Interlocked.Exchange(ref fired, 1) == 1) return;
+            await Waiting.UntilAsync(() => Task.FromResult(llm.ActiveChatRequests == 1), "the provider to have the request", TimeSpan.FromSeconds(10));
+            await using var other = store.LightweightSession();
+            other.Events.Append(chat, new SystemPromptChanged("Written meanwhile.", Conversations.Owner, DateTimeOffset.UtcNow));
+            await other.SaveChangesAsync(token);
+            Wrote = true;
+        }
+    }
 }

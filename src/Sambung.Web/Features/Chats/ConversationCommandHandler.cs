@@ -9,7 +9,12 @@ namespace Sambung.Web.Features.Chats;
 // Any command to an existing conversation, with the stream version the caller saw (null: the caller does not
 // care, as when a reply ends or a chat moves because its folder was deleted). Generate: the replies it asks for are
 // generated, starting while the events commit (the pages ask for it; tests that play the provider's part do not).
-public sealed record ConversationCommand(IConversationCommand Command, long? ExpectedVersion = null, bool Generate = false);
+public sealed record ConversationCommand(IConversationCommand Command, long? ExpectedVersion = null, bool Generate = false)
+{
+    // The replies the handler started for this command, set by the handler (the message is handed over in memory,
+    // never serialised): when the commit after the handler fails as a conflict, the sender gives them up at once.
+    internal StartedReplies? Started { get; set; }
+}
 
 // The new-chat form: a conversation started with its first message, whose reply is generated.
 public sealed record StartChat(StartConversation Conversation);
@@ -33,6 +38,10 @@ public static class ConversationBus
         }
         catch (JasperFx.ConcurrencyException)
         {
+            // Nothing was stored: the replies started for it stop now, instead of generating (and being billed) until
+            // the database is asked whether they exist. Any other failure may have happened after the commit; those
+            // are left to that check (ReplyGenerator.WhenCommittedAsync).
+            message.Started?.Abandon();
             return CommandResult.Conflict;
         }
     }
@@ -87,8 +96,12 @@ public static class ConversationCommandHandler
             early?.Replies.Abandon();
             return (result, outgoing);
         }
-        if (early is not null) early.Replies.AfterCommitOf(session);
-        else if (message.Generate) StartReplies(generator, session, state, decision);
+        if (early is not null)
+        {
+            early.Replies.AfterCommitOf(session);
+            message.Started = early.Replies;
+        }
+        else if (message.Generate) message.Started = StartReplies(generator, session, state, decision);
 
         // A tag used on a chat joins the user's tag list.
         if (command is TagConversation tag && decision.Events.OfType<ConversationTagged>().FirstOrDefault() is { } tagged)
@@ -116,11 +129,10 @@ public static class ConversationCommandHandler
     }
 
     // A reply this decision asks for starts now, from the state after it, while the events commit.
-    internal static void StartReplies(ReplyGenerator generator, IDocumentSession session, Conversation? before, Sambung.Events.Decision decision)
-    {
-        if (!decision.Events.OfType<ReplyRequested>().Any()) return;
-        if (Conversation.Fold(decision.Events, before) is { } after) generator.BeginAfterCommit(session, after, decision.Events);
-    }
+    internal static StartedReplies? StartReplies(ReplyGenerator generator, IDocumentSession session, Conversation? before, Sambung.Events.Decision decision) =>
+        decision.Events.OfType<ReplyRequested>().Any() && Conversation.Fold(decision.Events, before) is { } after
+            ? generator.BeginAfterCommit(session, after, decision.Events)
+            : null;
 }
 
 public static class StartConversationHandler

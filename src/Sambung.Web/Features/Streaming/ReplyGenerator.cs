@@ -32,8 +32,12 @@ public sealed class ReplyGenerator(
     private sealed record ReplyPlan(ModelRef Model, GenerationParameters Parameters, List<ChatMessage> Messages, Task<bool> Committed);
 
     // Called by a handler that appended these events to this session (not yet committed), with the state after them.
-    public void BeginAfterCommit(IDocumentSession session, Conversation after, IReadOnlyList<object> events) =>
-        Begin(after, events).AfterCommitOf(session);
+    public StartedReplies BeginAfterCommit(IDocumentSession session, Conversation after, IReadOnlyList<object> events)
+    {
+        var started = Begin(after, events);
+        started.AfterCommitOf(session);
+        return started;
+    }
 
     // Starts the replies these events ask for, from the state after them, before anything is stored: the caller
     // then either ties them to the session that stores the events (AfterCommitOf) or gives them up (Abandon).
@@ -330,10 +334,10 @@ public sealed class StartedReplies(LiveReplies live)
     public void AfterCommitOf(IDocumentSession session) => session.Listeners.Add(new CommitSignal(outcome));
 
     // The events will not be stored as decided: the provider calls are cancelled and the replies' ids are free for a
-    // fresh start at once.
+    // fresh start at once. Once the commit has reported success this does nothing.
     public void Abandon()
     {
-        outcome.TrySetResult(false);
+        if (!outcome.TrySetResult(false)) return;
         foreach (var reply in replies)
         {
             reply.Cancellation.Cancel();
