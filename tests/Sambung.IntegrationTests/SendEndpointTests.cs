@@ -96,7 +96,23 @@ public sealed class SendEndpointTests(AccountsFixture fixture) : AccountsTest(fi
 
         Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode); // the method and the form are kept
         Assert.Equal($"/c/{chat}?handler=Send", response.Headers.Location!.OriginalString);
-        Assert.Equal(HttpStatusCode.Redirect, (await browser.PostWithTokenAsync($"/c/{chat}?handler=Send", token, Message("Without JavaScript"))).StatusCode);
+
+        // The page handler lands on the new reply, not at the top of the chat. While the reply is written, the page
+        // shows its text so far (formatted) and, for a browser without JavaScript, a way to see more.
+        var reply = Guid.CreateVersion7();
+        Fixture.Llm.DefaultReply = new FakeReply { Chunks = ["**Partial** answer.\n\nStill", " typing"], ChunkDelay = TimeSpan.FromSeconds(30) };
+        var sent = await browser.PostWithTokenAsync($"/c/{chat}?handler=Send", token, Message("Without JavaScript", reply));
+        Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
+        Assert.Equal($"/c/{chat}#m-{reply}", sent.Headers.Location!.OriginalString);
+        var live = Fixture.Host.Services.GetRequiredService<Sambung.Web.Features.Streaming.LiveReplies>();
+        await Waiting.UntilAsync(() => Task.FromResult(live.Find(reply)?.Text.Length > 0), "the reply's first words");
+        var page = await browser.PageAsync($"/c/{chat}");
+        Assert.Contains($"id=\"m-{reply}\"", page);
+        Assert.Contains("<strong>Partial</strong> answer.", page); // a finished block, rendered
+        Assert.Contains($"id=\"s-{reply}\" sse-swap=\"message\" hx-swap=\"beforeend\">Still</span>", page); // the tail, as text
+        Assert.Matches($"<noscript><p class=\"stream-reload\"><a href=\"/c/{chat}\\?more=\\d+#m-{reply}\">The reply is still being written. Reload to see more.</a></p></noscript>", page);
+        Assert.True(Fixture.Host.Services.GetRequiredService<Sambung.Web.Features.Streaming.ReplyGenerator>().Stop(reply, live.Find(reply)!.OwnerId));
+        Assert.Equal("**Partial** answer.\n\nStill", (await Store.ForReplyToEndAsync(reply)).Text);
     }
 
     [Fact]

@@ -115,7 +115,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (outcome.Early is { } early) return early;
         var result = outcome.Result!;
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (result.Succeeded) return Redirect($"/c/{id}");
+        if (result.Succeeded) return Redirect(AtMessage(id, form.ReplyId));
         if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
         Show(page, form.Text ?? "", RefusalText(result));
         Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
@@ -131,7 +131,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
             var result = await RunAsync(new StopReply(id, replyId, "", user.Id), null, ct);
             if (result.Status == CommandStatus.NotFound) return NotFound();
         }
-        return Request.IsHtmx() ? new NoContentResult() : Redirect($"/c/{id}");
+        return Request.IsHtmx() ? new NoContentResult() : Redirect(AtMessage(id, replyId));
     }
 
     // Editing makes a new version of the message beside the original, and asks for its reply.
@@ -142,7 +142,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (newMessageId == Guid.Empty || replyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
         var result = await budgets.GuardAsync(user, () => RunAndGenerateAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct), ct);
-        return Respond(id, result);
+        return Respond(id, result, replyId);
     }
 
     public async Task<IActionResult> OnPostRegenerateAsync(Guid id, [FromForm] Guid replyOf, [FromForm] Guid newReplyId,
@@ -151,7 +151,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (newReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
         var result = await budgets.GuardAsync(user, () => RunAndGenerateAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct), ct);
-        return Respond(id, result);
+        return Respond(id, result, newReplyId);
     }
 
     public async Task<IActionResult> OnPostRenameAsync(Guid id, [FromForm] string? title, CancellationToken ct) =>
@@ -208,14 +208,19 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     }
 
     // Branching actions reload the page on success (htmx follows HX-Redirect); a refusal shows above the composer.
-    private IActionResult Respond(Guid id, CommandResult result)
+    // Without JavaScript the page opens at the reply the action asked for, not at the top of the chat.
+    private IActionResult Respond(Guid id, CommandResult result, Guid? reply = null)
     {
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (!Request.IsHtmx()) return Redirect($"/c/{id}");
+        if (!Request.IsHtmx()) return Redirect(result.Succeeded && reply is { } asked ? AtMessage(id, asked) : $"/c/{id}");
         if (!result.Succeeded) return ComposerError(result);
         Response.Htmx(h => h.Redirect($"/c/{id}"));
         return new NoContentResult();
     }
+
+    // The chat page scrolled to one message (a fragment: htmx's HX-Redirect to the same page would only scroll, so
+    // this is for whole-page redirects).
+    private static string AtMessage(Guid id, Guid messageId) => $"/c/{id}#m-{messageId}";
 
     private IActionResult NothingToSwap() => ComposerAnswers.NothingToSwap(HttpContext);
 

@@ -25,6 +25,15 @@ public sealed class StreamedReply(Guid replyId, RenderLabels labels)
     // The first event of every connection: the text so far.
     public SseItem<string> Start(string soFar) => new(Rendered(blocks.Append(soFar)) + Tail(), SnapshotEvent);
 
+    // The text so far as the page shows it before any event (and all a browser without JavaScript sees until it
+    // reloads): the finished blocks as sanitised HTML, the tail as text. The first snapshot replaces both.
+    public static (string Blocks, string Tail) SoFar(string text, RenderLabels labels)
+    {
+        var reply = new StreamedReply(Guid.Empty, labels);
+        var finished = reply.blocks.Append(text);
+        return (reply.Rendered(finished), EncodeText(reply.blocks.Tail));
+    }
+
     // The event for text that follows.
     public SseItem<string> Next(string text) => blocks.Append(text) is { Count: > 0 } finished
         ? new(Rendered(finished) + Tail(), BlockEvent)
