@@ -116,6 +116,32 @@ public sealed class SendEndpointTests(AccountsFixture fixture) : AccountsTest(fi
     }
 
     [Fact]
+    public async Task without_javascript_regenerate_and_edit_land_at_their_new_reply_and_a_refusal_at_the_chat()
+    {
+        Fixture.Llm.DefaultReply = FakeReply.Of("Noted.");
+        var browser = await SignedInAsync();
+        var (chat, reply, token) = await browser.StartChatAsync("Hello");
+        var message = (await Store.ForReplyToEndAsync(reply)).ParentId!.Value;
+
+        var again = Guid.CreateVersion7();
+        var regenerated = await browser.PostWithTokenAsync($"/c/{chat}?handler=Regenerate", token, ("replyOf", reply.ToString()), ("newReplyId", again.ToString()));
+        Assert.Equal(HttpStatusCode.Redirect, regenerated.StatusCode);
+        Assert.Equal($"/c/{chat}#m-{again}", regenerated.Headers.Location!.OriginalString);
+        await Store.ForReplyToEndAsync(again);
+
+        var (edit, editReply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var edited = await browser.PostWithTokenAsync($"/c/{chat}?handler=Edit", token,
+            ("editOf", message.ToString()), ("newMessageId", edit.ToString()), ("replyId", editReply.ToString()), ("text", "Hello again"));
+        Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
+        Assert.Equal($"/c/{chat}#m-{editReply}", edited.Headers.Location!.OriginalString);
+        await Store.ForReplyToEndAsync(editReply);
+
+        // A user message cannot be regenerated: refused, so back to the chat, not to a reply that does not exist.
+        var refused = await browser.PostWithTokenAsync($"/c/{chat}?handler=Regenerate", token, ("replyOf", message.ToString()), ("newReplyId", Guid.CreateVersion7().ToString()));
+        Assert.Equal($"/c/{chat}", refused.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
     public async Task a_remembered_antiforgery_pair_still_belongs_to_its_user()
     {
         var (alice, chat, aliceToken) = await ChatAsync();
