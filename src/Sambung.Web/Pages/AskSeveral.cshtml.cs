@@ -46,8 +46,7 @@ public sealed class AskSeveralModel(IQuerySession session, IMessageBus bus, Curr
         if (!result.Succeeded)
         {
             if (await session.FindTreeAsync(id, user.Id, ct) is not { } tree) return NotFound();
-            var error = result.Status == CommandStatus.Conflict ? localizer["Refusal.Conflict"]
-                : localizer[$"History.Refusal.{result.Refusal}"] is { ResourceNotFound: false } own ? own : localizer[$"Refusal.{result.Refusal}"];
+            var error = ComposerAnswers.RefusalText(result, localizer, pagePrefix: "History.");
             var view = new AskSeveralView(id, parentId, expectedVersion, text ?? "", await models.ForAsync(user.Id, tree.Model, ct),
                 [.. (model ?? [])], Request.IsHtmx(), error) { MessageId = messageId, ReplyIds = ids };
             // htmx swaps only successful responses: the form with its message comes back as 200 to it.

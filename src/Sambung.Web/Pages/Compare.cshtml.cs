@@ -68,7 +68,7 @@ public sealed class CompareModel(Npgsql.NpgsqlDataSource db, IQuerySession sessi
     {
         if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Succeeded) return Redirect($"/c/{id}");
-        var message = result.Status == CommandStatus.Conflict ? text["Refusal.Conflict"] : text[$"Refusal.{result.Refusal}"];
+        var message = ComposerAnswers.RefusalText(result, text);
         if (!await ShowAsync(id, a, b, message, ct)) return NotFound();
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();

@@ -50,13 +50,10 @@ public sealed class HistoryModel(IQuerySession session, IMessageBus bus, Current
             return new NoContentResult();
         }
         if (!await ShowAsync(id, version, ct)) return NotFound();
-        Error = result.Status == CommandStatus.Conflict ? text["Refusal.Conflict"] : RefusalText(result.Refusal);
+        Error = ComposerAnswers.RefusalText(result, text, pagePrefix: "History.");
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();
     }
-
-    private string RefusalText(string? refusal) =>
-        text[$"History.Refusal.{refusal}"] is { ResourceNotFound: false } own ? own : text[$"Refusal.{refusal}"];
 
     private async Task<bool> ShowAsync(Guid id, long? version, CancellationToken ct)
     {

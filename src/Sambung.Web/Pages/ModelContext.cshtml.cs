@@ -43,7 +43,7 @@ public sealed class ModelContextModel(IQuerySession session, IMessageBus bus, Cu
             Response.Htmx(h => h.Redirect($"/c/{id}"));
             return new NoContentResult();
         }
-        View = view with { Error = result.Status == CommandStatus.Conflict ? text["Refusal.Conflict"] : text[$"Refusal.{result.Refusal}"] };
+        View = view with { Error = ComposerAnswers.RefusalText(result, text) };
         ViewData["ConversationId"] = id;
         // htmx swaps only successful responses: the panel with its message comes back as 200 to it.
         if (!View.Panel) Response.StatusCode = StatusCodes.Status422UnprocessableEntity;

@@ -94,7 +94,7 @@ public sealed class TreeModel(Npgsql.NpgsqlDataSource db, IQuerySession session,
 
     private async Task<IActionResult> RefusedAsync(Guid id, Guid node, bool hidden, CommandResult result, CancellationToken ct)
     {
-        var message = result.Status == CommandStatus.Conflict ? text["Refusal.Conflict"] : text[$"Refusal.{result.Refusal}"];
+        var message = ComposerAnswers.RefusalText(result, text);
         if (!await ShowAsync(id, node, hidden, message, ct)) return NotFound();
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return Page();

@@ -76,6 +76,24 @@ public sealed class SendTests
         Assert.Equal(3, inner.Calls);
     }
 
+    // A localizer that knows a few keys; any other is reported as not found, as resources do.
+    private sealed class Known(params string[] keys) : Microsoft.Extensions.Localization.IStringLocalizer
+    {
+        public Microsoft.Extensions.Localization.LocalizedString this[string name] => new(name, $"<{name}>", resourceNotFound: !keys.Contains(name));
+        public Microsoft.Extensions.Localization.LocalizedString this[string name, params object[] arguments] => this[name];
+        public IEnumerable<Microsoft.Extensions.Localization.LocalizedString> GetAllStrings(bool includeParentCultures) => [];
+    }
+
+    [Fact]
+    public void a_refusal_says_a_conflict_the_same_everywhere_and_prefers_the_page_s_own_wording()
+    {
+        var text = new Known("Refusal.Conflict", "Refusal.NotAReply", "Refusal.Empty", "History.Refusal.Empty");
+        Assert.Equal("<Refusal.Conflict>", ComposerAnswers.RefusalText(CommandResult.Conflict, text, pagePrefix: "History."));
+        Assert.Equal("<History.Refusal.Empty>", ComposerAnswers.RefusalText(new(CommandStatus.Refused, 3, "Empty"), text, pagePrefix: "History."));
+        Assert.Equal("<Refusal.NotAReply>", ComposerAnswers.RefusalText(new(CommandStatus.Refused, 3, "NotAReply"), text, pagePrefix: "History."));
+        Assert.Equal("<Refusal.Empty>", ComposerAnswers.RefusalText(new(CommandStatus.Refused, 3, "Empty"), text));
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private DateTimeOffset now = DateTimeOffset.Parse("2026-11-27T00:00:00Z");

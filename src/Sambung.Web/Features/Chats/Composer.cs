@@ -84,7 +84,11 @@ public static class ComposerAnswers
         };
     }
 
-    public static string RefusalText(CommandResult result, IStringLocalizer text) => result.Status == CommandStatus.Conflict
-        ? text["Refusal.Conflict"]
+    // What a refused command says to the user, on any page: a conflict in the same words everywhere; otherwise the
+    // refusal's text, looked up first under the page's own prefix when it has wording of its own
+    // ("History.Refusal.X"), then the shared one ("Refusal.X").
+    public static string RefusalText(CommandResult result, IStringLocalizer text, string? pagePrefix = null) =>
+        result.Status == CommandStatus.Conflict ? text["Refusal.Conflict"]
+        : pagePrefix is not null && text[$"{pagePrefix}Refusal.{result.Refusal}"] is { ResourceNotFound: false } own ? own
         : text[$"Refusal.{result.Refusal}"];
 }
