@@ -49,16 +49,9 @@ public static class RateLimited
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         http.Response.Headers.RetryAfter = seconds.ToString();
         var text = http.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>();
-        var message = WebUtility.HtmlEncode(text["RateLimited.Text", Math.Max(1, (seconds + 59) / 60)]);
-        if (http.Request.IsHtmx())
-        {
-            http.Response.Htmx(h => h.Reswap("none"));
-            return new ContentResult
-            {
-                StatusCode = StatusCodes.Status429TooManyRequests, ContentType = "text/html; charset=utf-8",
-                Content = $"<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">{message}</div>",
-            };
-        }
+        string wait = text["RateLimited.Text", Math.Max(1, (seconds + 59) / 60)];
+        if (http.Request.IsHtmx()) return Features.Chats.ComposerAnswers.Error(http, wait, StatusCodes.Status429TooManyRequests);
+        var message = WebUtility.HtmlEncode(wait);
         var title = WebUtility.HtmlEncode(text["RateLimited.Title"]);
         return new ContentResult
         {

@@ -74,13 +74,14 @@ public static class ComposerAnswers
     }
 
     // Keeps what the user typed; only the message above the composer changes.
-    public static IActionResult Error(HttpContext http, string message)
+    public static IActionResult Error(HttpContext http, string message, int status = StatusCodes.Status200OK)
     {
         http.Response.Htmx(h => h.Reswap("none"));
         return new ContentResult
         {
+            StatusCode = status,
             Content = $"<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">{System.Net.WebUtility.HtmlEncode(message)}</div>",
-            ContentType = "text/html",
+            ContentType = "text/html; charset=utf-8",
         };
     }
 
