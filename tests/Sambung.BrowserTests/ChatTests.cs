@@ -72,6 +72,38 @@ public sealed partial class ChatTests(BrowserFixture fixture) : BrowserTest(fixt
     }
 
     [Fact]
+    public async Task past_the_hourly_message_limit_the_wait_shows_above_the_composer_and_the_text_stays()
+    {
+        Fixture.Llm.Enqueue(FakeReply.Of("First reply."));
+        var page = await Fixture.SignedInPageAsync();
+        await page.GotoAsync("/");
+        var box = page.GetByRole(AriaRole.Textbox, new() { Name = "Message" });
+        await box.FillAsync("One");
+        await box.PressAsync("Enter");
+        await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("First reply.");
+
+        // The rest of this user's hourly messages (100 here), spent by empty sends, which are refused but counted.
+        var send = await page.Locator("#composer").GetAttributeAsync("hx-post");
+        var token = await page.Locator("#composer input[name=__RequestVerificationToken]").InputValueAsync();
+        for (var spent = 1; spent < 100; spent++)
+        {
+            var form = page.Context.APIRequest.CreateFormData();
+            form.Set("__RequestVerificationToken", token);
+            form.Set("MessageId", Guid.CreateVersion7().ToString());
+            form.Set("ReplyId", Guid.CreateVersion7().ToString());
+            form.Set("Text", " ");
+            var answer = await page.Context.APIRequest.PostAsync(Fixture.App.BaseUrl + send, new() { Form = form, Headers = new Dictionary<string, string> { ["HX-Request"] = "true" } });
+            Assert.Equal(200, answer.Status);
+        }
+
+        await box.FillAsync("One more, please");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#composer-error[role=alert]")).ToContainTextAsync("Too many requests. Try again in");
+        await Expect(box).ToHaveValueAsync("One more, please");
+        await Expect(page.Locator("li.message")).ToHaveCountAsync(2);
+    }
+
+    [Fact]
     public async Task model_output_is_rendered_as_safe_markdown_and_never_runs_as_script()
     {
         Fixture.Llm.Enqueue(FakeReply.Of("<img src=x onerror=\"document.title='pwned'\"> [click](javascript:alert(1)) `code`"));

@@ -142,6 +142,24 @@ public sealed class SendEndpointTests(AccountsFixture fixture) : AccountsTest(fi
     }
 
     [Fact]
+    public async Task past_the_hourly_message_limit_a_send_answers_429_with_the_wait_and_appends_nothing()
+    {
+        var (browser, chat, token) = await ChatAsync(); // the new chat was this user's first message of the hour
+        for (var spent = 1; spent < 100; spent++)
+            Assert.Equal(HttpStatusCode.OK, (await browser.PostHtmxAsync(SendEndpoint.UrlFor(chat), token, Message(" "))).StatusCode);
+        var before = await EventCountAsync(chat);
+
+        var limited = await browser.PostHtmxAsync(SendEndpoint.UrlFor(chat), token, Message("One more"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal("none", Assert.Single(limited.Headers.GetValues("HX-Reswap")));
+        Assert.Matches("^<div id=\"composer-error\" class=\"composer-error\" role=\"alert\" hx-swap-oob=\"true\">Too many requests. Try again in \\d+ minute\\(s\\).</div>$",
+            await limited.Content.ReadAsStringAsync());
+        Assert.Equal(before, await EventCountAsync(chat));
+    }
+
+    [Fact]
     public async Task a_remembered_antiforgery_pair_still_belongs_to_its_user()
     {
         var (alice, chat, aliceToken) = await ChatAsync();
