@@ -41,17 +41,24 @@ public sealed partial class ChatTests(BrowserFixture fixture) : BrowserTest(fixt
         await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Chats" }).GetByRole(AriaRole.Link, new() { Name = "Tell me about streaming" })).ToBeVisibleAsync();
     }
 
-    [Fact]
-    public async Task a_conversation_continues_without_reloading_the_page()
+    // A signed-in user's new chat, started with "One" from the keyboard, once its reply ("First reply.") is in; the
+    // provider's next replies are queued after it.
+    private async Task<(IPage Page, ILocator Box)> ChatWithOneExchangeAsync(params FakeReply[] next)
     {
-        Fixture.Llm.Enqueue(FakeReply.Of("First reply."), FakeReply.Of("Second reply."), FakeReply.Of("Third reply."));
+        Fixture.Llm.Enqueue([FakeReply.Of("First reply."), .. next]);
         var page = await Fixture.SignedInPageAsync();
         await page.GotoAsync("/");
         var box = page.GetByRole(AriaRole.Textbox, new() { Name = "Message" });
-
         await box.FillAsync("One");
         await box.PressAsync("Enter");
         await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("First reply.");
+        return (page, box);
+    }
+
+    [Fact]
+    public async Task a_conversation_continues_without_reloading_the_page()
+    {
+        var (page, _) = await ChatWithOneExchangeAsync(FakeReply.Of("Second reply."), FakeReply.Of("Third reply."));
         var url = page.Url;
         // A marker that a full page load would wipe: htmx must swap the exchange in, not the browser reload.
         await page.EvaluateAsync("() => { window.sambungTestMarker = 42; }");
@@ -74,13 +81,7 @@ public sealed partial class ChatTests(BrowserFixture fixture) : BrowserTest(fixt
     [Fact]
     public async Task past_the_hourly_message_limit_the_wait_shows_above_the_composer_and_the_text_stays()
     {
-        Fixture.Llm.Enqueue(FakeReply.Of("First reply."));
-        var page = await Fixture.SignedInPageAsync();
-        await page.GotoAsync("/");
-        var box = page.GetByRole(AriaRole.Textbox, new() { Name = "Message" });
-        await box.FillAsync("One");
-        await box.PressAsync("Enter");
-        await Expect(page.Locator("li.message.assistant").Last).ToContainTextAsync("First reply.");
+        var (page, box) = await ChatWithOneExchangeAsync();
 
         // The rest of this user's hourly messages (100 here), spent by empty sends, which are refused but counted.
         var send = await page.Locator("#composer").GetAttributeAsync("hx-post");
