@@ -116,7 +116,7 @@ public sealed class SendEndpointTests(AccountsFixture fixture) : AccountsTest(fi
     }
 
     [Fact]
-    public async Task without_javascript_regenerate_and_edit_land_at_their_new_reply_and_a_refusal_at_the_chat()
+    public async Task without_javascript_regenerate_and_edit_land_at_their_new_reply_and_a_refusal_says_why()
     {
         Fixture.Llm.DefaultReply = FakeReply.Of("Noted.");
         var browser = await SignedInAsync();
@@ -136,9 +136,15 @@ public sealed class SendEndpointTests(AccountsFixture fixture) : AccountsTest(fi
         Assert.Equal($"/c/{chat}#m-{editReply}", edited.Headers.Location!.OriginalString);
         await Store.ForReplyToEndAsync(editReply);
 
-        // A user message cannot be regenerated: refused, so back to the chat, not to a reply that does not exist.
+        // A user message cannot be regenerated: refused, so the chat page again, saying why above the composer.
         var refused = await browser.PostWithTokenAsync($"/c/{chat}?handler=Regenerate", token, ("replyOf", message.ToString()), ("newReplyId", Guid.CreateVersion7().ToString()));
-        Assert.Equal($"/c/{chat}", refused.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("<div id=\"composer-error\" class=\"composer-error\" role=\"alert\">That is not a reply.</div>", await refused.Content.ReadAsStringAsync());
+
+        // So is a rename to nothing, which before said nothing at all.
+        var unnamed = await browser.PostWithTokenAsync($"/c/{chat}?handler=Rename", token, ("title", "   "));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, unnamed.StatusCode);
+        Assert.Contains("A chat needs a title.", await unnamed.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -85,8 +85,8 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (ModelRefs.Parse(model) is not { } chosen) return BadRequest();
         var result = await RunAsync(new ChangeModel(id, chosen, user.Id), expectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (!result.Succeeded) return Request.IsHtmx() ? ComposerError(result) : await RefusedPageAsync(id, result, ct);
         if (!Request.IsHtmx()) return Redirect($"/c/{id}");
-        if (!result.Succeeded) return ComposerError(result);
         return Content(ComposerVersion.OutOfBand(result.Version), "text/html");
     }
 
@@ -100,7 +100,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         var prompt = await RunAsync(new ChangeSystemPrompt(id, systemPrompt, user.Id), expectedVersion, ct);
         if (prompt.Status == CommandStatus.NotFound) return NotFound();
         var result = prompt.Succeeded ? await RunAsync(new ChangeGenerationParameters(id, parameters, user.Id), null, ct) : prompt;
-        return Respond(id, result);
+        return await RespondAsync(id, result, ct);
     }
 
     private static double? Number(string? value) =>
@@ -115,12 +115,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (outcome.Early is { } early) return early;
         var result = outcome.Result!;
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (result.Succeeded) return Redirect(AtMessage(id, form.ReplyId));
-        if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
-        Show(page, form.Text ?? "", RefusalText(result));
-        Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return Page();
+        return result.Succeeded ? Redirect(AtMessage(id, form.ReplyId)) : await RefusedPageAsync(id, result, ct, form.Text ?? "");
     }
 
     public async Task<IActionResult> OnPostStopAsync(Guid id, [FromForm] Guid replyId, CancellationToken ct)
@@ -142,7 +137,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (newMessageId == Guid.Empty || replyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
         var result = await budgets.GuardAsync(user, () => RunAndGenerateAsync(new EditUserMessage(id, editOf, newMessageId, text ?? "", replyId, user.Id), expectedVersion, ct), ct);
-        return Respond(id, result, replyId);
+        return await RespondAsync(id, result, ct, replyId);
     }
 
     public async Task<IActionResult> OnPostRegenerateAsync(Guid id, [FromForm] Guid replyOf, [FromForm] Guid newReplyId,
@@ -151,11 +146,11 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (newReplyId == Guid.Empty) return BadRequest();
         if (limits.Message(HttpContext) is { } wait) return RateLimited.Response(HttpContext, wait);
         var result = await budgets.GuardAsync(user, () => RunAndGenerateAsync(new RegenerateReply(id, replyOf, newReplyId, user.Id), expectedVersion, ct), ct);
-        return Respond(id, result, newReplyId);
+        return await RespondAsync(id, result, ct, newReplyId);
     }
 
     public async Task<IActionResult> OnPostRenameAsync(Guid id, [FromForm] string? title, CancellationToken ct) =>
-        Respond(id, await RunAsync(new RenameConversation(id, title ?? "", user.Id), null, ct));
+        await RespondAsync(id, await RunAsync(new RenameConversation(id, title ?? "", user.Id), null, ct), ct);
 
     // "Move" to a folder ("none": out of any folder); someone else's folder is refused as not found.
     public async Task<IActionResult> OnPostMoveAsync(Guid id, [FromForm] string? folder, CancellationToken ct)
@@ -166,24 +161,24 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (result is { Status: CommandStatus.Refused, Refusal: Sambung.Events.Refusals.NotFound }) return NotFound();
         // The choice is already on screen: nothing to reload.
         if (Request.IsHtmx() && result.Succeeded) return NothingToSwap();
-        return Respond(id, result);
+        return await RespondAsync(id, result, ct);
     }
 
     public async Task<IActionResult> OnPostTagAsync(Guid id, [FromForm] string? tag, CancellationToken ct) =>
-        Respond(id, await RunAsync(new TagConversation(id, tag ?? "", user.Id), null, ct));
+        await RespondAsync(id, await RunAsync(new TagConversation(id, tag ?? "", user.Id), null, ct), ct);
 
     public async Task<IActionResult> OnPostUntagAsync(Guid id, [FromForm] string? tag, CancellationToken ct) =>
-        Respond(id, await RunAsync(new UntagConversation(id, tag ?? "", user.Id), null, ct));
+        await RespondAsync(id, await RunAsync(new UntagConversation(id, tag ?? "", user.Id), null, ct), ct);
 
     public async Task<IActionResult> OnPostPinAsync(Guid id, [FromForm] bool pinned, CancellationToken ct) =>
-        Respond(id, await RunAsync(new PinConversation(id, pinned, user.Id), null, ct));
+        await RespondAsync(id, await RunAsync(new PinConversation(id, pinned, user.Id), null, ct), ct);
 
     // To Trash; the home page then offers Undo.
     public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken ct)
     {
         var result = await RunAsync(new DeleteConversation(id, user.Id), null, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (!result.Succeeded) return Request.IsHtmx() ? ComposerError(result) : Redirect($"/c/{id}");
+        if (!result.Succeeded) return Request.IsHtmx() ? ComposerError(result) : await RefusedPageAsync(id, result, ct);
         var home = $"/?deleted={id}";
         if (!Request.IsHtmx()) return Redirect(home);
         Response.Htmx(h => h.Redirect(home));
@@ -192,7 +187,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
 
     // "Previous version" / "Next version": show the branch through that sibling, remembered as an event.
     public async Task<IActionResult> OnPostSelectAsync(Guid id, [FromForm] Guid nodeId, [FromForm] long? expectedVersion, CancellationToken ct) =>
-        Respond(id, await RunAsync(new SelectBranch(id, nodeId, user.Id), expectedVersion, ct));
+        await RespondAsync(id, await RunAsync(new SelectBranch(id, nodeId, user.Id), expectedVersion, ct), ct);
 
     // Sends a command whose replies are generated, starting while it commits.
     private Task<CommandResult> RunAndGenerateAsync(IConversationCommand command, long? expectedVersion, CancellationToken ct) =>
@@ -209,13 +204,24 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
 
     // Branching actions reload the page on success (htmx follows HX-Redirect); a refusal shows above the composer.
     // Without JavaScript the page opens at the reply the action asked for, not at the top of the chat.
-    private IActionResult Respond(Guid id, CommandResult result, Guid? reply = null)
+    private async Task<IActionResult> RespondAsync(Guid id, CommandResult result, CancellationToken ct, Guid? reply = null)
     {
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (!Request.IsHtmx()) return Redirect(result.Succeeded && reply is { } asked ? AtMessage(id, asked) : $"/c/{id}");
-        if (!result.Succeeded) return ComposerError(result);
+        if (!result.Succeeded) return Request.IsHtmx() ? ComposerError(result) : await RefusedPageAsync(id, result, ct);
+        if (!Request.IsHtmx()) return Redirect(reply is { } asked ? AtMessage(id, asked) : $"/c/{id}");
         Response.Htmx(h => h.Redirect($"/c/{id}"));
         return new NoContentResult();
+    }
+
+    // Without JavaScript a refusal is the chat page again with the reason above the composer (422), and what was typed
+    // in the composer kept.
+    private async Task<IActionResult> RefusedPageAsync(Guid id, CommandResult result, CancellationToken ct, string typed = "")
+    {
+        if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
+        Show(page, typed, RefusalText(result));
+        Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
     }
 
     // The chat page scrolled to one message (a fragment: htmx's HX-Redirect to the same page would only scroll, so
