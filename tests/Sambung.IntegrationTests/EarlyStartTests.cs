@@ -94,42 +94,33 @@ public sealed class EarlyStartTests(AppFixture app) : AppTest(app)
         Assert.Equal("Now it works.", (await Store.ForReplyToEndAsync(reply)).Text);
     }
 
-    // Two tabs, or two app processes, writing to the same chat: the other write lands between this command's decision
-    // and its commit, so the commit fails. The reply it started must stop at once (not generate, and be billed,
-    // until the database is asked about it) and leave its ids free.
+    // Another tab, or another app process, changes the chat between this command's decision and its commit, so the
+    // commit fails. The reply it started stops at once (it does not generate, and get billed, until the database is
+    // asked about it). The command is then decided again on what is stored: a change the sender had not seen (here
+    // the system prompt) is a conflict, and the ids stay free.
     [Theory]
     [InlineData(true)]  // the app holds the chat in memory: the reply started before the database was asked
     [InlineData(false)] // it does not: the reply started after the decision, while the events commit
-    public async Task a_send_whose_commit_conflicts_stops_its_reply_at_once_and_leaves_its_ids_free(bool inMemory)
+    public async Task a_send_whose_commit_meets_a_change_the_sender_had_not_seen_stops_its_reply_at_once_and_is_a_conflict(bool inMemory)
     {
         var (id, _, first) = await Chats.StartAsync("Hello");
         await Chats.CompleteAsync(id, first, "First answer.");
+        var seen = (await Chats.EventsAsync(id)).Count;
         if (!inMemory) Cache.Clear();
         App.Llm.Enqueue(Sambung.FakeProviders.FakeReply.Of("Too late.") with { FirstTokenDelay = TimeSpan.FromSeconds(30) });
         App.Llm.DefaultReply = Sambung.FakeProviders.FakeReply.Of("Now it works.");
 
         var (message, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
-        var options = ((DocumentStore)Store).Options;
-        var meanwhile = new WriteBeforeCommit(Store, App.Llm, id);
-        options.Listeners.Add(meanwhile);
-        CommandResult result;
-        try
-        {
-            result = await Host.MessageBus().RunAndGenerateAsync(new PostUserMessage(id, message, first, "And then?", reply, Conversations.Owner), null, default);
-        }
-        finally
-        {
-            options.Listeners.Remove(meanwhile);
-        }
+        var result = await WithWriteBeforeCommitAsync(id, new SystemPromptChanged("Written meanwhile.", Conversations.Owner, DateTimeOffset.UtcNow),
+            () => Host.MessageBus().RunAndGenerateAsync(new PostUserMessage(id, message, first, "And then?", reply, Conversations.Owner), seen, default));
 
-        Assert.True(meanwhile.Wrote);
         Assert.Equal(CommandStatus.Conflict, result.Status);
         Assert.Null(Host.Services.GetRequiredService<LiveReplies>().Find(reply));
-        await Waiting.UntilAsync(() => Task.FromResult(App.Llm.ClientDisconnects == 1), "the provider call to be cancelled", TimeSpan.FromSeconds(3));
+        await Waiting.UntilAsync(() => Task.FromResult(App.Llm.ClientDisconnects >= 1), "the provider call to be cancelled", TimeSpan.FromSeconds(3));
 
-        // Nothing of it was stored, and the same ids are accepted at once.
+        // Nothing of it was stored, and the same ids are accepted at once from a page that is current.
         Assert.Equal(CommandStatus.Applied, (await Host.MessageBus().RunAndGenerateAsync(
-            new PostUserMessage(id, message, first, "And then?", reply, Conversations.Owner), null, default)).Status);
+            new PostUserMessage(id, message, first, "And then?", reply, Conversations.Owner), seen + 1, default)).Status);
         var ended = await Store.ForReplyToEndAsync(reply);
         Assert.Equal(ReplyStatus.Completed, ended.Status);
         Assert.Equal("Now it works.", ended.Text);
@@ -138,8 +129,52 @@ public sealed class EarlyStartTests(AppFixture app) : AppTest(app)
         Assert.DoesNotContain(events, e => e is ReplyFailed or ReplyStopped);
     }
 
+    // The automatic title landing between a send's decision and its commit is nothing the sender had to see: the
+    // send is decided again and stored, with one reply, not refused as a conflict.
+    [Fact]
+    public async Task a_send_whose_commit_meets_the_automatic_title_is_stored_with_one_reply()
+    {
+        var (id, _, first) = await Chats.StartAsync("Hello");
+        await Chats.CompleteAsync(id, first, "First answer.");
+        var seen = (await Chats.EventsAsync(id)).Count;
+        App.Llm.Enqueue(Sambung.FakeProviders.FakeReply.Of("Too late.") with { FirstTokenDelay = TimeSpan.FromSeconds(30) });
+        App.Llm.DefaultReply = Sambung.FakeProviders.FakeReply.Of("Answered once.");
+
+        var (message, reply) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var result = await WithWriteBeforeCommitAsync(id, new ConversationRenamed("A title by the model", Automatic: true, Conversations.Owner, DateTimeOffset.UtcNow),
+            () => Host.MessageBus().RunAndGenerateAsync(new PostUserMessage(id, message, first, "And then?", reply, Conversations.Owner), seen, default));
+
+        Assert.Equal(CommandStatus.Applied, result.Status);
+        var ended = await Store.ForReplyToEndAsync(reply);
+        Assert.Equal("Answered once.", ended.Text);
+        await Waiting.UntilAsync(() => Task.FromResult(App.Llm.ClientDisconnects >= 1), "the first attempt's provider call to be cancelled", TimeSpan.FromSeconds(3));
+        var events = await Chats.EventsAsync(id);
+        Assert.Single(events.OfType<ReplyRequested>(), r => r.NodeId == reply);
+        Assert.Single(events.OfType<ReplyCompleted>(), r => r.NodeId == reply);
+        Assert.Equal("A title by the model", events.OfType<ConversationRenamed>().Last().Title);
+    }
+
+    // Runs a command while another writer appends this event to the chat just before the command's commit (once the
+    // provider has the command's request).
+    private async Task<CommandResult> WithWriteBeforeCommitAsync(Guid chat, object meanwhile, Func<Task<CommandResult>> command)
+    {
+        var options = ((DocumentStore)Store).Options;
+        var writer = new WriteBeforeCommit(Store, App.Llm, chat, meanwhile);
+        options.Listeners.Add(writer);
+        try
+        {
+            var result = await command();
+            Assert.True(writer.Wrote);
+            return result;
+        }
+        finally
+        {
+            options.Listeners.Remove(writer);
+        }
+    }
+
     // Once the provider has this chat's request, another writer appends to the chat just before the commit.
-    private sealed class WriteBeforeCommit(IDocumentStore store, Sambung.FakeProviders.FakeLlmServer llm, Guid chat) : DocumentSessionListenerBase
+    private sealed class WriteBeforeCommit(IDocumentStore store, Sambung.FakeProviders.FakeLlmServer llm, Guid chat, object meanwhile) : DocumentSessionListenerBase
     {
         private int fired;
 
@@ -148,9 +183,11 @@ public sealed class EarlyStartTests(AppFixture app) : AppTest(app)
         public override async Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
         {
             if (!session.PendingChanges.Streams().Any(s => s.Id == chat) || Interlocked.Exchange(ref fired, 1) == 1) return;
-            await Waiting.UntilAsync(() => Task.FromResult(llm.ActiveChatRequests == 1), "the provider to have the request", TimeSpan.FromSeconds(10));
+            // This test's requests only (the recorded ones are cleared between tests; a call another test cancelled may
+            // still be counted as active for a moment).
+            await Waiting.UntilAsync(() => Task.FromResult(llm.Requests.Any(r => r.Path.EndsWith("/chat/completions"))), "the provider to have the request", TimeSpan.FromSeconds(10));
             await using var other = store.LightweightSession();
-            other.Events.Append(chat, new SystemPromptChanged("Written meanwhile.", Conversations.Owner, DateTimeOffset.UtcNow));
+            other.Events.Append(chat, meanwhile);
             await other.SaveChangesAsync(token);
             Wrote = true;
         }

@@ -30,19 +30,28 @@ public static class ConversationBus
     public static Task<CommandResult> RunAndGenerateAsync(this IMessageBus bus, IConversationCommand command, long? expectedVersion, CancellationToken ct) =>
         SendAsync(bus, new ConversationCommand(command, expectedVersion, Generate: true), ct);
 
+    // A write committed between the command's load and its commit (the automatic title, a reply ending, another
+    // tab) makes the commit fail. Nothing was stored, so the command is decided again on what is stored now, where
+    // the version the caller saw is checked as always: only a change the caller must have seen is a conflict.
+    private const int CommitAttempts = 3;
+
     private static async Task<CommandResult> SendAsync(IMessageBus bus, ConversationCommand message, CancellationToken ct)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return await bus.InvokeAsync<CommandResult>(message, ct);
-        }
-        catch (JasperFx.ConcurrencyException)
-        {
-            // Nothing was stored: the replies started for it stop now, instead of generating (and being billed) until
-            // the database is asked whether they exist. Any other failure may have happened after the commit; those
-            // are left to that check (ReplyGenerator.WhenCommittedAsync).
-            message.Started?.Abandon();
-            return CommandResult.Conflict;
+            try
+            {
+                return await bus.InvokeAsync<CommandResult>(message, ct);
+            }
+            catch (JasperFx.ConcurrencyException)
+            {
+                // The replies started for it stop now, instead of generating (and being billed) until the database is
+                // asked whether they exist. Any other failure may have happened after the commit; those are left to
+                // that check (ReplyGenerator.WhenCommittedAsync).
+                message.Started?.Abandon();
+                message.Started = null;
+                if (attempt == CommitAttempts) return CommandResult.Conflict;
+            }
         }
     }
 }
