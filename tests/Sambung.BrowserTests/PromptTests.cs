@@ -94,6 +94,8 @@ public sealed class PromptTests(BrowserFixture fixture) : BrowserTest(fixture)
 
         var composer = page.Locator("#composer-text");
         await composer.PressSequentiallyAsync("/brain");
+        // Enter chooses once the list is there (the prompts load on the first "/"); before that it would send.
+        await Expect(page.GetByRole(AriaRole.Listbox, new() { Name = "Prompts" }).GetByRole(AriaRole.Option, new() { Name = "Brainstorm" })).ToBeVisibleAsync();
         await composer.PressAsync("Enter");
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Brainstorm" });
         await dialog.GetByLabel("topic").FillAsync("tea shops");
