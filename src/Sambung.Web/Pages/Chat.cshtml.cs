@@ -85,7 +85,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (ModelRefs.Parse(model) is not { } chosen) return BadRequest();
         var result = await RunAsync(new ChangeModel(id, chosen, user.Id), expectedVersion, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (!result.Succeeded) return Request.IsHtmx() ? ComposerError(result) : await RefusedPageAsync(id, result, ct);
+        if (!result.Succeeded) return await RefusedAsync(id, result, ct);
         if (!Request.IsHtmx()) return Redirect($"/c/{id}");
         return Content(ComposerVersion.OutOfBand(result.Version), "text/html");
     }
@@ -115,7 +115,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
         if (outcome.Early is { } early) return early;
         var result = outcome.Result!;
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        return result.Succeeded ? Redirect(AtMessage(id, form.ReplyId)) : await RefusedPageAsync(id, result, ct, form.Text ?? "");
+        return result.Succeeded ? Redirect(AtMessage(id, form.ReplyId)) : await RefusedAsync(id, result, ct, form.Text ?? "");
     }
 
     public async Task<IActionResult> OnPostStopAsync(Guid id, [FromForm] Guid replyId, CancellationToken ct)
@@ -178,7 +178,7 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     {
         var result = await RunAsync(new DeleteConversation(id, user.Id), null, ct);
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (!result.Succeeded) return Request.IsHtmx() ? ComposerError(result) : await RefusedPageAsync(id, result, ct);
+        if (!result.Succeeded) return await RefusedAsync(id, result, ct);
         var home = $"/?deleted={id}";
         if (!Request.IsHtmx()) return Redirect(home);
         Response.Htmx(h => h.Redirect(home));
@@ -207,16 +207,17 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     private async Task<IActionResult> RespondAsync(Guid id, CommandResult result, CancellationToken ct, Guid? reply = null)
     {
         if (result.Status == CommandStatus.NotFound) return NotFound();
-        if (!result.Succeeded) return Request.IsHtmx() ? ComposerError(result) : await RefusedPageAsync(id, result, ct);
+        if (!result.Succeeded) return await RefusedAsync(id, result, ct);
         if (!Request.IsHtmx()) return Redirect(reply is { } asked ? AtMessage(id, asked) : $"/c/{id}");
         Response.Htmx(h => h.Redirect($"/c/{id}"));
         return new NoContentResult();
     }
 
-    // Without JavaScript a refusal is the chat page again with the reason above the composer (422), and what was typed
-    // in the composer kept.
-    private async Task<IActionResult> RefusedPageAsync(Guid id, CommandResult result, CancellationToken ct, string typed = "")
+    // A refusal says why above the composer: to htmx as that message alone; without JavaScript as the chat page again
+    // (422), with what was typed in the composer kept.
+    private async Task<IActionResult> RefusedAsync(Guid id, CommandResult result, CancellationToken ct, string typed = "")
     {
+        if (Request.IsHtmx()) return ComposerAnswers.Error(HttpContext, RefusalText(result));
         if (await session.LoadPageAsync(id, user.Id, ct) is not { } page) return NotFound();
         Show(page, typed, RefusalText(result));
         Models = await models.ForAsync(user.Id, page.Tree.Model, ct);
@@ -229,9 +230,6 @@ public sealed class ChatModel(IQuerySession session, IMessageBus bus, CurrentUse
     private static string AtMessage(Guid id, Guid messageId) => $"/c/{id}#m-{messageId}";
 
     private IActionResult NothingToSwap() => ComposerAnswers.NothingToSwap(HttpContext);
-
-    // Keeps what the user typed; only the message above the composer changes.
-    private IActionResult ComposerError(CommandResult result) => ComposerAnswers.Error(HttpContext, RefusalText(result));
 
     private void Show(ConversationPage page, string text = "", string? error = null, Guid? parent = null)
     {
